@@ -1,0 +1,78 @@
+/**
+ * Every event type the gateway writes, with its JSON Schema and schema version. Payloads are
+ * validated on append and on read, so a malformed or foreign event is never silently accepted.
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TSchema } from '@sinclair/typebox';
+import { LedgergateError } from '../errors.js';
+import { metadataSchema } from './metadata.js';
+import * as request from './request-events.js';
+import * as approval from './approval-events.js';
+import * as execution from './execution-events.js';
+import * as system from './system-events.js';
+
+export const eventSchemas = {
+  QueryRequested: { version: 1, schema: request.QueryRequested },
+  QueryAnalysed: { version: 1, schema: request.QueryAnalysed },
+  PolicyEvaluated: { version: 1, schema: request.PolicyEvaluated },
+  QueryDenied: { version: 1, schema: request.QueryDenied },
+  ApprovalRequested: { version: 1, schema: approval.ApprovalRequested },
+  ApprovalDecided: { version: 1, schema: approval.ApprovalDecided },
+  QueryApproved: { version: 1, schema: approval.QueryApproved },
+  QueryRejected: { version: 1, schema: approval.QueryRejected },
+  ApprovalExpired: { version: 1, schema: approval.ApprovalExpired },
+  QueryReevaluated: { version: 1, schema: approval.QueryReevaluated },
+  ExecutionStarted: { version: 1, schema: execution.ExecutionStarted },
+  ExecutionSucceeded: { version: 1, schema: execution.ExecutionSucceeded },
+  ExecutionFailed: { version: 1, schema: execution.ExecutionFailed },
+  ExecutionCancelled: { version: 1, schema: execution.ExecutionCancelled },
+  ResultMasked: { version: 1, schema: execution.ResultMasked },
+  ResultDelivered: { version: 1, schema: execution.ResultDelivered },
+  AuthenticationFailed: { version: 1, schema: system.AuthenticationFailed },
+  PolicyActivated: { version: 1, schema: system.PolicyActivated },
+  PolicyRejected: { version: 1, schema: system.PolicyRejected },
+  Sealed: { version: 1, schema: system.Sealed },
+} as const satisfies Record<string, { version: number; schema: TSchema }>;
+
+export type EventType = keyof typeof eventSchemas;
+
+export interface EventRegistry {
+  isKnown(type: string): type is EventType;
+  versionOf(type: EventType): number;
+  /** Throws invalid_event naming the type and the first schema violations. */
+  validate(type: string, data: unknown, metadata: unknown): void;
+}
+
+// ajv-formats ships CommonJS; under nodenext its default export arrives wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+) => Ajv;
+
+export function createEventRegistry(): EventRegistry {
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  addFormats(ajv);
+  const validators = new Map<string, ValidateFunction>(
+    Object.entries(eventSchemas).map(([type, { schema }]) => [type, ajv.compile(schema)]),
+  );
+  const validateMetadata = ajv.compile(metadataSchema);
+
+  const fail = (type: string, where: string, validator: ValidateFunction): never => {
+    const problems = (validator.errors ?? [])
+      .slice(0, 3)
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+      .join('; ');
+    throw new LedgergateError('invalid_event', `${type} ${where} does not match its schema: ${problems}`, { type });
+  };
+
+  return {
+    isKnown: (type): type is EventType => validators.has(type),
+    versionOf: (type) => eventSchemas[type].version,
+    validate(type, data, metadata) {
+      const validator = validators.get(type);
+      if (!validator) throw new LedgergateError('invalid_event', `Unknown event type ${type}`, { type });
+      if (!validator(data)) fail(type, 'data', validator);
+      if (!validateMetadata(metadata)) fail(type, 'metadata', validateMetadata);
+    },
+  };
+}

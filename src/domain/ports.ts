@@ -1,0 +1,179 @@
+/**
+ * The ports: what the domain and the saga need from the outside world. Adapters in src/adapters
+ * implement them; each port has one contract suite in test/contract that every adapter passes.
+ */
+import type { Observable } from 'rxjs';
+import type { EventMetadata } from './events/metadata.js';
+import type { Analysis } from './analysis/types.js';
+import type { Principal } from './identity/principal.js';
+
+// ---------------------------------------------------------------- event store
+
+/** `no_stream`: the stream must not exist; `any`: no check; a number: the stream's current last revision. */
+export type ExpectedRevision = 'no_stream' | 'any' | number;
+
+export interface NewEvent {
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  readonly streamName: string;
+  /** Position inside its stream, starting at 0. */
+  readonly revision: number;
+  /** Global, gap-free order across all streams, starting at 1 (0 means "before everything"). */
+  readonly position: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  /** ISO-8601 time the store recorded it. */
+  readonly recordedAt: string;
+  /** Hash chain over the global order (see domain/evidence); absent where the store cannot chain atomically. */
+  readonly hash?: string;
+  readonly prevHash?: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written. */
+  readonly nextExpectedRevision: number;
+  /** Global position of the last event written. */
+  readonly lastPosition: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with position > from. */
+  readonly from: number;
+  readonly maxCount?: number;
+}
+
+export interface EventStore {
+  append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
+  /** Empty when the stream does not exist. */
+  readStream(stream: string): Promise<RecordedEvent[]>;
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The last global position written, 0 when empty. */
+  headPosition(): Promise<number>;
+  /**
+   * Every event with position > from, then live ones, in order. Fed by a pull loop that reads the next
+   * page only when the subscriber has taken the previous one, so a slow consumer applies back-pressure.
+   */
+  subscribeAll(from: number): Observable<RecordedEvent>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- warehouse and catalog
+
+export interface TableRef {
+  readonly project: string;
+  readonly dataset: string;
+  readonly table: string;
+}
+
+export interface ColumnSchema {
+  readonly name: string;
+  /** BigQuery type name (STRING, INT64, NUMERIC, TIMESTAMP, DATE, BYTES, BOOL, FLOAT64, JSON, STRUCT, ARRAY<…>, …). */
+  readonly type: string;
+  readonly mode?: 'NULLABLE' | 'REQUIRED' | 'REPEATED';
+  readonly fields?: readonly ColumnSchema[];
+}
+
+export interface TableSchema {
+  readonly table: TableRef;
+  readonly columns: readonly ColumnSchema[];
+}
+
+export interface Catalog {
+  /** Undefined when the warehouse does not know the table. */
+  getTable(table: TableRef): Promise<TableSchema | undefined>;
+  listDatasets(): Promise<string[]>;
+  listTables(dataset: string): Promise<TableRef[]>;
+  /** Changes whenever the catalog's content may have changed; part of the analysis cache key. */
+  version(): string;
+}
+
+export interface DryRunResult {
+  readonly statementType: string;
+  readonly referencedTables: readonly TableRef[];
+  readonly totalBytesProcessed: number;
+  readonly schema?: readonly ColumnSchema[];
+}
+
+export interface ExecuteRequest {
+  /** Derived from the request id, so a retry finds the same job instead of starting another. */
+  readonly jobId: string;
+  /** GoogleSQL, as the agent wrote it. */
+  readonly sql: string;
+  readonly maxRows: number;
+  /** Stop storing rows once their JSON size passes this many bytes. */
+  readonly maxResultBytes: number;
+  readonly maximumBytesBilled?: number;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue };
+
+export interface QueryResult {
+  readonly jobId: string;
+  readonly columns: readonly ColumnSchema[];
+  readonly rows: readonly Record<string, CellValue>[];
+  /** Total rows the query produced (may exceed rows.length). */
+  readonly totalRows: number;
+  readonly truncated: boolean;
+  readonly bytesProcessed: number;
+  /** For DML: rows inserted, updated or deleted. */
+  readonly affectedRows?: number;
+}
+
+export type JobState =
+  | { readonly state: 'unknown' }
+  | { readonly state: 'running' }
+  | { readonly state: 'done' }
+  | { readonly state: 'failed'; readonly code: string; readonly message: string };
+
+export interface Warehouse extends Catalog {
+  readonly kind: 'duckdb' | 'bigquery';
+  readonly projectId: string;
+  /** Undefined when the warehouse has no dry run (DuckDB). */
+  dryRun?(sql: string): Promise<DryRunResult>;
+  /** Runs the job, or, when a job with that id already exists, fetches it instead of running again. */
+  execute(request: ExecuteRequest): Promise<QueryResult>;
+  getJob(jobId: string): Promise<JobState>;
+  /** Results of a finished job; throws not_found when the job is unknown or its results are gone. */
+  getResults(jobId: string, maxRows: number, maxResultBytes: number): Promise<QueryResult>;
+  cancel(jobId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- analysis, identity, time
+
+export interface AnalysisContext {
+  readonly defaultProject: string;
+  readonly defaultDataset?: string;
+}
+
+export interface Analyser {
+  analyse(sql: string, context: AnalysisContext): Promise<Analysis>;
+}
+
+export interface Authenticator {
+  /** Resolves the caller, or throws LedgergateError('unauthenticated') with a reason in details.reason. */
+  authenticate(bearerToken: string): Promise<Principal>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  next(): string;
+}
+
+/** Signs evidence seals and manifests with the gateway's key. */
+export interface Signer {
+  sign(payload: Uint8Array): Promise<string>;
+  /** The public keys, current and retired, as a JWKS. */
+  publicKeys(): Promise<{ keys: Record<string, unknown>[] }>;
+  keyId(): string;
+}
