@@ -11,6 +11,7 @@ export const errorCodes = {
   not_found: 404,
   revision_conflict: 409,
   already_decided: 409,
+  invalid_transition: 409,
   payload_too_large: 413,
   rate_limited: 429,
   query_invalid: 400,

@@ -1,0 +1,232 @@
+/**
+ * The Analyser port over @polyglot-sql/sdk. It reads GoogleSQL the way the warehouse will, statement
+ * by statement, and fails closed: whatever it cannot read with certainty is `unknown`, whatever
+ * lineage it cannot follow is `unknown` with `lineageIncomplete`.
+ */
+import { createHash } from 'node:crypto';
+import type { Analyser, AnalysisContext, Catalog, TableRef, TableSchema } from '../../domain/ports.js';
+import {
+  statementKinds,
+  type AnalysedStatement,
+  type Analysis,
+  type StatementKind,
+} from '../../domain/analysis/types.js';
+import { riskiestKind } from '../../domain/analysis/types.js';
+import { computeLineage, type LineageFacts } from './lineage.js';
+import { LruCache } from './lru-cache.js';
+import { parseSql, type AstNode } from './polyglot-sdk.js';
+import { collectStatementFacts, type StatementFacts } from './statement-facts.js';
+import { hintKindsFromLeadingWords } from './statement-kinds.js';
+import { hasDisguisingCharacters, splitStatements, type StatementChunk } from './statement-split.js';
+import { warmUpPolyglot } from './warm-up.js';
+
+export interface PolyglotAnalyserOptions {
+  readonly catalog: Catalog;
+  /** Analyses kept, least recently used dropped first. Default 1000. */
+  readonly cacheSize?: number;
+  /** Exercise the WASM engine once at creation so the first request is not slow. Default true. */
+  readonly warmUp?: boolean;
+}
+
+/** `BEGIN <statement>` blocks nest; deeper than this is read as unknown. */
+const maxNesting = 8;
+
+interface Draft {
+  readonly node?: AstNode;
+  readonly text: string;
+  readonly facts: StatementFacts;
+  readonly nested: Draft[];
+}
+
+export function createPolyglotAnalyser(options: PolyglotAnalyserOptions): Analyser {
+  const { catalog } = options;
+  const cache = new LruCache<string, Promise<Analysis>>(options.cacheSize ?? 1000);
+  if (options.warmUp ?? true) warmUpPolyglot();
+
+  return {
+    analyse(sql: string, context: AnalysisContext): Promise<Analysis> {
+      const key = cacheKey(sql, context, catalog.version());
+      const cached = cache.get(key);
+      if (cached) return cached;
+      const lookups = { failed: false };
+      const pending = analyseRequest(sql, context, catalog, lookups)
+        .catch(() => failClosedAnalysis(sql))
+        .then((analysis) => {
+          // A catalog outage gives a fail-closed answer that must not outlive the outage.
+          if (lookups.failed) cache.delete(key);
+          return analysis;
+        });
+      cache.set(key, pending);
+      return pending;
+    },
+  };
+}
+
+function cacheKey(sql: string, context: AnalysisContext, catalogVersion: string): string {
+  const digest = createHash('sha256').update(sql).digest('hex');
+  return JSON.stringify([digest, context.defaultProject, context.defaultDataset ?? null, catalogVersion]);
+}
+
+async function analyseRequest(
+  sql: string,
+  context: AnalysisContext,
+  catalog: Catalog,
+  lookups: { failed: boolean },
+): Promise<Analysis> {
+  const drafts = draftStatements(sql, context, 0);
+  if (hasDisguisingCharacters(sql)) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+  const schemas = await resolveSchemas(allDrafts(drafts), catalog, lookups);
+  const statements = drafts.map((draft) => finishStatement(draft, schemas, context));
+  return deepFreeze({
+    statements,
+    tables: sortedUnion(statements.map((statement) => statement.tables)),
+    kinds: orderedKinds(new Set(statements.flatMap((statement) => statement.kinds))),
+  });
+}
+
+function failClosedAnalysis(sql: string): Analysis {
+  const statement = finishStatement(unreadableDraft(sql, []), new Map(), { defaultProject: '' });
+  return deepFreeze({ statements: [statement], tables: [], kinds: ['unknown'] });
+}
+
+// ---------------------------------------------------------------- reading statements
+
+function draftStatements(sql: string, context: AnalysisContext, depth: number): Draft[] {
+  if (depth > maxNesting) return [unreadableDraft(sql, [])];
+  const chunks = splitStatements(sql);
+  if (!chunks) return [unreadableDraft(sql, [])];
+  if (chunks.length === 0) return [unreadableDraft(sql, [])];
+  const whole = parseSql(sql);
+  if (whole && whole.length === chunks.length) {
+    return whole.map((node, index) => parsedDraft(node, (chunks[index] as StatementChunk).text, context, depth));
+  }
+  // The request as a whole did not parse: read each statement alone so the readable ones keep
+  // their detail, and the others are unknown.
+  return chunks.flatMap((chunk) => {
+    const nodes = parseSql(chunk.text);
+    if (!nodes || nodes.length === 0) return [unreadableDraft(chunk.text, hintKindsFromLeadingWords(chunk.leadingWords))];
+    return nodes.map((node) => parsedDraft(node, chunk.text, context, depth));
+  });
+}
+
+function parsedDraft(node: AstNode, text: string, context: AnalysisContext, depth: number): Draft {
+  const facts = collectStatementFacts(node, context);
+  const nested = facts.nestedSql.filter((nestedSql) => nestedSql.length > 0).flatMap((nestedSql) => draftStatements(nestedSql, context, depth + 1));
+  return { node, text, facts, nested };
+}
+
+function unreadableDraft(text: string, hints: readonly StatementKind[]): Draft {
+  const facts: StatementFacts = {
+    kinds: new Set<StatementKind>([...hints, 'unknown']),
+    references: [],
+    writtenTables: new Set(),
+    nestedSql: [],
+    scripting: hints.includes('script'),
+    dynamicSql: false,
+    unparsed: true,
+    lineageIncomplete: true,
+  };
+  return { text, facts, nested: [] };
+}
+
+function markUnreadable(facts: StatementFacts): void {
+  facts.kinds.add('unknown');
+  facts.unparsed = true;
+  facts.lineageIncomplete = true;
+}
+
+function allDrafts(drafts: readonly Draft[]): Draft[] {
+  return drafts.flatMap((draft) => [draft, ...allDrafts(draft.nested)]);
+}
+
+// ---------------------------------------------------------------- catalog
+
+async function resolveSchemas(
+  drafts: readonly Draft[],
+  catalog: Catalog,
+  lookups: { failed: boolean },
+): Promise<Map<string, TableSchema | undefined>> {
+  const wanted = new Map<string, TableRef>();
+  for (const draft of drafts) {
+    for (const reference of draft.facts.references) {
+      if (reference.table.ref && !reference.table.unqualified) wanted.set(reference.table.name, reference.table.ref);
+    }
+  }
+  const entries = await Promise.all(
+    [...wanted].map(async ([name, ref]): Promise<[string, TableSchema | undefined]> => {
+      try {
+        return [name, await catalog.getTable(ref)];
+      } catch {
+        lookups.failed = true;
+        return [name, undefined];
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+// ---------------------------------------------------------------- assembling
+
+function finishStatement(
+  draft: Draft,
+  schemas: ReadonlyMap<string, TableSchema | undefined>,
+  context: AnalysisContext,
+): AnalysedStatement {
+  const { facts } = draft;
+  const unknownTable = facts.references.some((reference) => !reference.written && !schemas.get(reference.table.name));
+  let lineage: LineageFacts = {
+    outputColumns: [],
+    filterColumns: [],
+    joinColumns: [],
+    groupColumns: [],
+    orderColumns: [],
+    incomplete: facts.unparsed,
+  };
+  if (draft.node && !facts.unparsed) {
+    lineage = computeLineage({
+      statement: draft.node,
+      references: facts.references,
+      schemas,
+      context,
+      incomplete: facts.lineageIncomplete || unknownTable,
+    });
+  }
+  const nested = draft.nested.map((child) => finishStatement(child, schemas, context));
+  const kinds = orderedKinds(new Set([...facts.kinds, ...nested.flatMap((child) => child.kinds)]));
+  return {
+    kind: riskiestKind(kinds),
+    kinds,
+    tables: sortedUnion([facts.references.map((reference) => reference.table.name), ...nested.map((child) => child.tables)]),
+    writtenTables: sortedUnion([[...facts.writtenTables], ...nested.map((child) => child.writtenTables)]),
+    outputColumns: [...lineage.outputColumns, ...nested.flatMap((child) => child.outputColumns)],
+    filterColumns: [...lineage.filterColumns, ...nested.flatMap((child) => child.filterColumns)],
+    joinColumns: [...lineage.joinColumns, ...nested.flatMap((child) => child.joinColumns)],
+    groupColumns: [...lineage.groupColumns, ...nested.flatMap((child) => child.groupColumns)],
+    orderColumns: [...lineage.orderColumns, ...nested.flatMap((child) => child.orderColumns)],
+    flags: {
+      scripting: facts.scripting || nested.some((child) => child.flags.scripting),
+      dynamicSql: facts.dynamicSql || nested.some((child) => child.flags.dynamicSql),
+      unparsed: facts.unparsed || nested.some((child) => child.flags.unparsed),
+      lineageIncomplete:
+        facts.unparsed || facts.lineageIncomplete || unknownTable || lineage.incomplete || nested.some((child) => child.flags.lineageIncomplete),
+    },
+    text: draft.text,
+  };
+}
+
+function orderedKinds(kinds: ReadonlySet<StatementKind>): StatementKind[] {
+  const ordered = statementKinds.filter((kind) => kinds.has(kind));
+  return ordered.length > 0 ? ordered : ['unknown'];
+}
+
+function sortedUnion(lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())].sort();
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

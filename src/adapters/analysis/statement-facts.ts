@@ -1,0 +1,219 @@
+/**
+ * One pass over a parsed statement: every statement kind in the tree (DML in a CTE, DDL in a script),
+ * every table it names (CTE names excluded, scoped the way GoogleSQL scopes them), the write targets,
+ * and the constructs that make lineage or the reading itself unreliable.
+ */
+import type { AnalysisContext } from '../../domain/ports.js';
+import type { StatementKind } from '../../domain/analysis/types.js';
+import { identifierText, isRecord, nodeOf, statementType, type Payload } from './ast-nodes.js';
+import type { AstNode } from './polyglot-sdk.js';
+import { classifyCommand, isRecognisedStatementType, kindOfNodeType } from './statement-kinds.js';
+import { isTableRefPayload, qualifyTableName, tableNameParts, type QualifiedTable } from './table-names.js';
+
+export interface TableReference {
+  /** The name parts as written (original case), which is how polyglot's analysis names the table. */
+  readonly writtenParts: readonly string[];
+  readonly table: QualifiedTable;
+  /** Named as a write target (INSERT INTO, CREATE TABLE, DROP …), not read. */
+  readonly written: boolean;
+}
+
+export interface StatementFacts {
+  readonly kinds: Set<StatementKind>;
+  readonly references: TableReference[];
+  readonly writtenTables: Set<string>;
+  /** `BEGIN <statement>` text polyglot kept raw; analysed as a nested request. */
+  readonly nestedSql: string[];
+  scripting: boolean;
+  dynamicSql: boolean;
+  unparsed: boolean;
+  lineageIncomplete: boolean;
+}
+
+/** Payload fields that name the statement's write target. */
+const targetFields: Readonly<Record<string, readonly string[]>> = {
+  insert: ['table'],
+  update: ['table'],
+  delete: ['table'],
+  merge: ['this'],
+  truncate: ['table'],
+  truncate_table: ['table'],
+  load_data: ['table', 'this'],
+  create_table: ['name'],
+  create_view: ['name'],
+  alter_table: ['name'],
+  alter_view: ['name'],
+  drop_table: ['names'],
+  drop_view: ['name'],
+  undrop: ['name', 'this'],
+};
+
+/** Statements whose `name` is a routine, not a table. */
+const routineTypes = new Set(['create_function', 'drop_function', 'create_procedure', 'drop_procedure']);
+
+/** Table-valued functions that read no table of their own. */
+const harmlessTableFunctions = new Set(['unnest', 'generate_array', 'generate_date_array', 'generate_timestamp_array']);
+
+/** Functions that run SQL the analyser never sees. */
+const foreignSqlFunctions = new Set(['external_query']);
+
+export function collectStatementFacts(statement: AstNode, context: AnalysisContext): StatementFacts {
+  const facts: StatementFacts = {
+    kinds: new Set(),
+    references: [],
+    writtenTables: new Set(),
+    nestedSql: [],
+    scripting: false,
+    dynamicSql: false,
+    unparsed: false,
+    lineageIncomplete: false,
+  };
+  if (!isRecognisedStatementType(statementType(statement))) {
+    // Commands are read by their leading words below; any other unmodelled statement is unknown.
+    if (statementType(statement) !== 'command') markUnknown(facts);
+  }
+  walk(statement, new Set(), false, facts, context);
+  if (facts.kinds.size === 0) markUnknown(facts);
+  return facts;
+}
+
+function markUnknown(facts: StatementFacts): void {
+  facts.kinds.add('unknown');
+  facts.unparsed = true;
+}
+
+function walk(value: unknown, ctes: ReadonlySet<string>, written: boolean, facts: StatementFacts, context: AnalysisContext): void {
+  if (Array.isArray(value)) {
+    for (const item of value) walk(item, ctes, written, facts, context);
+    return;
+  }
+  if (!isRecord(value)) return;
+  const node = nodeOf(value);
+  if (node && isRecord(node.payload)) {
+    walkNode(node.type, node.payload, ctes, written, facts, context);
+    return;
+  }
+  if (node) {
+    walk(node.payload, ctes, written, facts, context);
+    return;
+  }
+  walkPayload(value, ctes, written, facts, context, []);
+}
+
+function walkNode(
+  type: string,
+  payload: Payload,
+  ctes: ReadonlySet<string>,
+  written: boolean,
+  facts: StatementFacts,
+  context: AnalysisContext,
+): void {
+  if (type === 'table') {
+    recordTable(payload, ctes, written, facts, context);
+    return;
+  }
+  if (type === 'command') {
+    const reading = classifyCommand(String(identifierText(payload.this) ?? payload.this ?? ''));
+    for (const kind of reading.kinds) facts.kinds.add(kind);
+    facts.scripting ||= reading.scripting;
+    facts.dynamicSql ||= reading.dynamicSql;
+    facts.unparsed ||= reading.unparsed;
+    // The results of a CALL or EXECUTE IMMEDIATE come from SQL the analyser never reads.
+    if (reading.kinds.includes('call') || reading.dynamicSql || reading.unparsed) facts.lineageIncomplete = true;
+    if (reading.nestedSql) facts.nestedSql.push(reading.nestedSql);
+    return;
+  }
+  if (type === 'function') checkFunction(payload, facts);
+  const kind = kindOfNodeType(type);
+  if (kind) {
+    facts.kinds.add(kind);
+    if (kind === 'script') facts.scripting = true;
+    if (kind === 'unknown') facts.unparsed = true;
+  }
+  if (type === 'select') checkFromFunctions(payload, facts);
+  const skip: string[] = routineTypes.has(type) ? ['name'] : [];
+  for (const field of targetFields[type] ?? []) {
+    walk(payload[field], ctes, true, facts, context);
+    skip.push(field);
+  }
+  walkPayload(payload, ctes, written, facts, context, skip);
+}
+
+function walkPayload(
+  payload: Payload,
+  ctes: ReadonlySet<string>,
+  written: boolean,
+  facts: StatementFacts,
+  context: AnalysisContext,
+  skip: readonly string[],
+): void {
+  if (isTableRefPayload(payload)) {
+    recordTable(payload, ctes, written, facts, context);
+    return;
+  }
+  const withClause = payload.with;
+  let scope = ctes;
+  if (isRecord(withClause) && Array.isArray(withClause.ctes)) {
+    scope = walkWith(withClause, ctes, facts, context);
+  }
+  for (const [key, child] of Object.entries(payload)) {
+    if (key === 'with' || key === 'span' || key.endsWith('comments') || skip.includes(key)) continue;
+    walk(child, scope, written, facts, context);
+  }
+}
+
+/** Walks each CTE body with the names visible to it; returns the names visible to the main query. */
+function walkWith(withClause: Payload, outer: ReadonlySet<string>, facts: StatementFacts, context: AnalysisContext): Set<string> {
+  const recursive = withClause.recursive === true;
+  const visible = new Set(outer);
+  const definitions = withClause.ctes as unknown[];
+  const names = definitions.map((cte) => (isRecord(cte) ? identifierText(cte.alias)?.toLowerCase() : undefined));
+  definitions.forEach((cte, index) => {
+    const name = names[index];
+    // A non-recursive CTE cannot see itself: a same-named reference in its body is the real table.
+    const bodyScope = new Set(visible);
+    if (recursive && name) bodyScope.add(name);
+    if (isRecord(cte)) walk(cte.this, bodyScope, false, facts, context);
+    if (name) visible.add(name);
+  });
+  return visible;
+}
+
+function recordTable(payload: Payload, ctes: ReadonlySet<string>, written: boolean, facts: StatementFacts, context: AnalysisContext): void {
+  const parts = tableNameParts(payload);
+  if (!parts) {
+    markUnknown(facts);
+    return;
+  }
+  if (parts.length === 1 && ctes.has((parts[0] as string).toLowerCase()) && !written) return;
+  const table = qualifyTableName(parts, context);
+  facts.references.push({ writtenParts: parts, table, written });
+  if (written) facts.writtenTables.add(table.name);
+  if (!written && (table.unqualified || !table.ref)) facts.lineageIncomplete = true;
+  // FOR SYSTEM_TIME, sampling and the like hang off the table payload; nothing else to read there.
+}
+
+function checkFunction(payload: Payload, facts: StatementFacts): void {
+  const name = String(payload.name ?? '').toLowerCase();
+  if (foreignSqlFunctions.has(name)) {
+    facts.kinds.add('unknown');
+    facts.dynamicSql = true;
+    facts.lineageIncomplete = true;
+  }
+}
+
+/** A table-valued function in FROM reads tables the analyser cannot see. */
+function checkFromFunctions(select: Payload, facts: StatementFacts): void {
+  const sources: unknown[] = [];
+  if (isRecord(select.from) && Array.isArray(select.from.expressions)) sources.push(...select.from.expressions);
+  if (Array.isArray(select.joins)) for (const join of select.joins) if (isRecord(join)) sources.push(join.this);
+  for (const source of sources) {
+    let node = nodeOf(source);
+    if (node?.type === 'alias' && isRecord(node.payload)) node = nodeOf(node.payload.this);
+    if (node?.type !== 'function' || !isRecord(node.payload)) continue;
+    const name = String(node.payload.name ?? '').toLowerCase();
+    if (harmlessTableFunctions.has(name)) continue;
+    facts.kinds.add('unknown');
+    facts.lineageIncomplete = true;
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Verifies a bundle file while reading it: the top-level `events` array is split into its elements
+ * as the text streams in and each event is checked and dropped, so a bundle of millions of events
+ * needs memory for 32 bytes per event, not for the file. The other members (seals, keys, manifest)
+ * are small and parsed whole. Accepts any valid JSON layout, not only the one the exporter writes.
+ */
+import { createReadStream } from 'node:fs';
+import type { EvidenceBundle } from '../../domain/evidence/bundle.js';
+import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
+
+export async function verifyBundleFile(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const verifier = createBundleVerifier(options);
+  const tail: Record<string, unknown> = {};
+  const parser = createBundleStreamParser({
+    onEvent: (event) => verifier.addEvent(event),
+    onMember: (key, value) => {
+      if (key !== 'events') tail[key] = value;
+    },
+  });
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    parser.write(chunk as string);
+  }
+  parser.end();
+  return verifier.finish(tail as unknown as BundleTail);
+}
+
+export async function readBundleFile(path: string): Promise<EvidenceBundle> {
+  const events: unknown[] = [];
+  const members: Record<string, unknown> = {};
+  const parser = createBundleStreamParser({ onEvent: (event) => events.push(event), onMember: (key, value) => (members[key] = value) });
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) parser.write(chunk as string);
+  parser.end();
+  return { ...members, events } as unknown as EvidenceBundle;
+}
+
+export interface BundleStreamHandlers {
+  onEvent(event: unknown): void;
+  onMember(key: string, value: unknown): void;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+
+const isWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+interface Capture {
+  readonly kind: 'key' | 'member' | 'event';
+  readonly depth: number;
+  readonly scalar: boolean;
+  readonly string: boolean;
+}
+
+/** A scanner that knows only JSON's nesting and strings; each captured piece is handed to JSON.parse. */
+export function createBundleStreamParser(handlers: BundleStreamHandlers): { write(chunk: string): void; end(): void } {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let expectKey = false;
+  let awaitingValue = false;
+  let inEvents = false;
+  let done = false;
+  let currentKey = '';
+  let capture: Capture | undefined;
+  let parts: string[] = [];
+
+  const emit = (kind: Capture['kind'], text: string): void => {
+    const value: unknown = JSON.parse(text);
+    if (kind === 'key') currentKey = value as string;
+    else if (kind === 'member') handlers.onMember(currentKey, value);
+    else handlers.onEvent(value);
+  };
+
+  return {
+    write(chunk) {
+      let from = 0;
+      const finish = (end: number): void => {
+        const kind = (capture as Capture).kind;
+        const text = parts.length === 0 ? chunk.slice(from, end) : parts.join('') + chunk.slice(from, end);
+        capture = undefined;
+        parts = [];
+        emit(kind, text);
+      };
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk.charCodeAt(i);
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === BACKSLASH) escaped = true;
+          else if (c === QUOTE) {
+            inString = false;
+            if (capture?.string) finish(i + 1);
+          } else {
+            // Skip ahead to the next character that can end or escape the string.
+            const quote = chunk.indexOf('"', i);
+            const backslash = chunk.indexOf('\\', i);
+            const next = quote === -1 ? backslash : backslash === -1 ? quote : Math.min(quote, backslash);
+            i = (next === -1 ? chunk.length : next) - 1;
+          }
+          continue;
+        }
+        if (done) {
+          if (!isWhitespace(c)) throw new SyntaxError('text after the end of the bundle');
+          continue;
+        }
+        if (capture?.scalar && (isWhitespace(c) || c === COMMA || c === RBRACE || c === RBRACKET)) finish(i);
+        if (isWhitespace(c)) continue;
+        if (awaitingValue && !capture && c !== RBRACKET && c !== RBRACE) {
+          awaitingValue = false;
+          if (depth === 1 && currentKey === 'events' && c === LBRACKET) {
+            inEvents = true;
+            awaitingValue = true;
+            depth = 2;
+            continue;
+          }
+          const open = c === LBRACE || c === LBRACKET;
+          capture = { kind: depth === 1 ? 'member' : 'event', depth, scalar: !open && c !== QUOTE, string: c === QUOTE };
+          from = i;
+        }
+        switch (c) {
+          case QUOTE:
+            inString = true;
+            if (depth === 1 && expectKey) {
+              expectKey = false;
+              capture = { kind: 'key', depth, scalar: false, string: true };
+              from = i;
+            }
+            break;
+          case LBRACE:
+          case LBRACKET:
+            if (depth === 0) {
+              if (c !== LBRACE) throw new SyntaxError('a bundle is a JSON object');
+              expectKey = true;
+            }
+            depth += 1;
+            break;
+          case RBRACE:
+          case RBRACKET:
+            depth -= 1;
+            if (depth < 0) throw new SyntaxError('unbalanced brackets');
+            if (capture && !capture.scalar && !capture.string && depth === capture.depth) finish(i + 1);
+            if (inEvents && depth === 1) inEvents = false;
+            if (depth === 0) done = true;
+            break;
+          case COLON:
+            if (depth === 1) awaitingValue = true;
+            break;
+          case COMMA:
+            if (depth === 1) expectKey = true;
+            else if (depth === 2 && inEvents) awaitingValue = true;
+            break;
+          default:
+            if (depth === 0) throw new SyntaxError('a bundle is a JSON object');
+        }
+      }
+      if (capture) parts.push(chunk.slice(from));
+    },
+    end() {
+      if (!done || inString) throw new SyntaxError('the file ends before the bundle does');
+    },
+  };
+}

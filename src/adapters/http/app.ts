@@ -1,0 +1,106 @@
+/** The Express application: security headers, tracing, authentication, routes, problem responses. */
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import type { Logger } from '../../app/logger.js';
+import type { Authenticator } from '../../domain/ports.js';
+import type { AuthFailureRecorder } from '../../app/auth-failure-recorder.js';
+import { authenticate, principalOf } from './authenticate.js';
+import { problemHandler, sendProblem } from './problem.js';
+
+export interface HttpAppOptions {
+  readonly logger: Logger;
+  readonly authenticator: Authenticator;
+  readonly authFailures: AuthFailureRecorder;
+  /** Routes that need no token (health, public keys, console assets, dev issuer). */
+  readonly publicRoutes: readonly Router[];
+  /** Routes behind bearer authentication (they must live under /v1 or /mcp). */
+  readonly apiRoutes: readonly Router[];
+  readonly bodyLimitBytes: number;
+  readonly trustProxy: boolean;
+  readonly requestsPerMinutePerPrincipal: number;
+  readonly requestsPerMinutePerAddress: number;
+}
+
+export function createHttpApp(options: HttpAppOptions): Express {
+  const { logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy);
+  app.set('etag', false);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  );
+
+  app.use((req, res, next) => {
+    const traceId = randomUUID();
+    res.locals.traceId = traceId;
+    res.locals.clientIp = req.ip ?? req.socket.remoteAddress ?? '';
+    res.setHeader('X-Request-Id', traceId);
+    res.setHeader('Cache-Control', 'no-store');
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      logger.info('http', {
+        traceId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        principal: (res.locals.principal as { subject?: string } | undefined)?.subject,
+      });
+    });
+    next();
+  });
+
+  const limitHandler = (_req: express.Request, res: express.Response) => {
+    sendProblem(res, 429, 'rate_limited', 'Too many requests; slow down and retry after the Retry-After interval');
+  };
+  app.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: options.requestsPerMinutePerAddress,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      keyGenerator: (req) => ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? ''),
+      handler: limitHandler,
+    }),
+  );
+  app.use(express.json({ limit: options.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+
+  for (const router of options.publicRoutes) app.use(router);
+
+  const requireToken = authenticate({ authenticator: options.authenticator, failures: options.authFailures, logger });
+  const perPrincipal = rateLimit({
+    windowMs: 60_000,
+    limit: options.requestsPerMinutePerPrincipal,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (_req, res) => `principal:${principalOf(res).issuer}|${principalOf(res).subject}`,
+    handler: limitHandler,
+  });
+  // Authentication runs once per call for everything under the API prefixes, before any route.
+  app.use(['/v1', '/mcp'], requireToken, perPrincipal);
+  for (const router of options.apiRoutes) app.use(router);
+
+  app.use((req, res) => sendProblem(res, 404, 'not_found', `No route for ${req.method} ${req.path}`));
+  app.use(problemHandler(logger));
+  return app;
+}

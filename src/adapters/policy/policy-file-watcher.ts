@@ -1,0 +1,43 @@
+/**
+ * Watches the policy file and hands new text to the policy holder. Editors replace files in
+ * several ways (rename, truncate then write), so changes are debounced and the directory is watched.
+ */
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Logger } from '../../app/logger.js';
+
+export function watchPolicyFile(options: { file: string; logger: Logger; onText: (text: string) => void; debounceMs?: number }): { close(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let lastText: string | undefined;
+  const read = () => {
+    try {
+      const text = readFileSync(options.file, 'utf8');
+      if (text === lastText) return;
+      lastText = text;
+      options.onText(text);
+    } catch (error) {
+      options.logger.warn('policy file unreadable; the current policy stays in force', { file: options.file, error: String(error) });
+    }
+  };
+  try {
+    lastText = readFileSync(options.file, 'utf8');
+  } catch {
+    lastText = undefined;
+  }
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(options.file), (_event, name) => {
+      if (name && name !== basename(options.file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(read, options.debounceMs ?? 150);
+    });
+  } catch (error) {
+    options.logger.warn('cannot watch the policy file; send SIGHUP to reload it', { file: options.file, error: String(error) });
+  }
+  return {
+    close() {
+      clearTimeout(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+/** Chooses and opens the warehouse adapter named by LEDGERGATE_WAREHOUSE. */
+import type { Config } from '../../config.js';
+import type { Warehouse } from '../../domain/ports.js';
+import { openBigQueryWarehouse } from './bigquery-warehouse.js';
+import { createDemoWarehouseFile } from './demo-dataset.js';
+import { openDuckDbWarehouse } from './duckdb-warehouse.js';
+
+export async function openWarehouse(config: Config): Promise<Warehouse> {
+  const target = config.warehouse;
+  switch (target.kind) {
+    case 'demo':
+      await createDemoWarehouseFile(target.file);
+      return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
+    case 'duckdb':
+      return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
+    case 'bigquery':
+      return openBigQueryWarehouse({
+        projectId: target.projectId,
+        ...(target.location ? { location: target.location } : {}),
+        ...(target.keyFile ? { keyFilename: target.keyFile } : {}),
+        ...(target.apiEndpoint ? { apiEndpoint: target.apiEndpoint } : {}),
+        ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
+        pricePerTiBUsd: config.pricePerTiBUsd,
+      });
+  }
+}

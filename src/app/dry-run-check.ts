@@ -1,0 +1,78 @@
+/**
+ * Cross-checks the analysis against the warehouse's own dry run (BigQuery). Where they disagree
+ * the stricter reading wins: a riskier statement type or an extra referenced table is added, and
+ * the disagreement is recorded.
+ */
+import type { Analysis, StatementKind } from '../domain/analysis/types.js';
+import type { DryRunResult, TableRef } from '../domain/ports.js';
+
+const statementTypeKinds: Record<string, StatementKind> = {
+  SELECT: 'select',
+  INSERT: 'insert',
+  UPDATE: 'update',
+  DELETE: 'delete',
+  MERGE: 'merge',
+  CREATE_TABLE: 'create',
+  CREATE_TABLE_AS_SELECT: 'create',
+  CREATE_VIEW: 'create',
+  CREATE_MATERIALIZED_VIEW: 'create',
+  CREATE_FUNCTION: 'create',
+  CREATE_TABLE_FUNCTION: 'create',
+  CREATE_PROCEDURE: 'create',
+  CREATE_SCHEMA: 'create',
+  CREATE_MODEL: 'create',
+  CREATE_SNAPSHOT_TABLE: 'create',
+  ALTER_TABLE: 'alter',
+  ALTER_VIEW: 'alter',
+  ALTER_SCHEMA: 'alter',
+  DROP_TABLE: 'drop',
+  DROP_VIEW: 'drop',
+  DROP_SCHEMA: 'drop',
+  DROP_FUNCTION: 'drop',
+  DROP_PROCEDURE: 'drop',
+  DROP_MATERIALIZED_VIEW: 'drop',
+  DROP_SNAPSHOT_TABLE: 'drop',
+  TRUNCATE_TABLE: 'truncate',
+  EXPORT_DATA: 'export',
+  LOAD_DATA: 'load',
+  GRANT: 'grant',
+  REVOKE: 'revoke',
+  CALL: 'call',
+  SCRIPT: 'script',
+};
+
+const fullName = (t: TableRef): string => `${t.project}.${t.dataset}.${t.table}`.toLowerCase();
+
+export function crossCheckDryRun(analysis: Analysis, dryRun: DryRunResult): Analysis {
+  const dryKind = statementTypeKinds[dryRun.statementType.toUpperCase()] ?? 'unknown';
+  const disagreements: string[] = [];
+  const kinds = new Set(analysis.kinds);
+  if (!kinds.has(dryKind)) {
+    disagreements.push(`dry run says ${dryRun.statementType}, analysis found ${[...kinds].join(', ')}`);
+  }
+  const known = new Set(analysis.tables);
+  const extraTables = dryRun.referencedTables.map(fullName).filter((t) => !known.has(t));
+  if (extraTables.length > 0) disagreements.push(`dry run references tables the analysis missed: ${extraTables.join(', ')}`);
+  const base = { ...analysis, bytesEstimate: dryRun.totalBytesProcessed };
+  if (disagreements.length === 0) return base;
+  const stricter = {
+    kind: dryKind,
+    kinds: [dryKind],
+    tables: extraTables.length > 0 ? [...analysis.tables, ...extraTables] : [...analysis.tables],
+    writtenTables: [],
+    outputColumns: [],
+    filterColumns: [],
+    joinColumns: [],
+    groupColumns: [],
+    orderColumns: [],
+    flags: { scripting: false, dynamicSql: false, unparsed: false, lineageIncomplete: true },
+    text: '',
+  };
+  return {
+    ...base,
+    statements: [...analysis.statements, stricter],
+    tables: [...new Set([...analysis.tables, ...extraTables])],
+    kinds: [...new Set([...analysis.kinds, dryKind])],
+    dryRunDisagreement: disagreements.join('; '),
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * What agents and approvers ask of the gateway: submit a query, read it (long-polling), decide an
+ * approval, cancel. Each call is analysed, judged and recorded before anything runs.
+ */
+import { createHash } from 'node:crypto';
+import type { Analysis } from '../domain/analysis/types.js';
+import { samePerson } from '../domain/approvals/eligibility.js';
+import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
+import type { Principal } from '../domain/identity/principal.js';
+import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
+import { snapshotOf } from '../domain/request/decide.js';
+import type { RequestCommand } from '../domain/request/commands.js';
+import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
+import { toQueryView, type QueryView } from '../domain/request/request-view.js';
+import { summariseAnalysis } from './analysis-summary.js';
+import { crossCheckDryRun } from './dry-run-check.js';
+import { evaluationEvent } from './evaluation-event.js';
+import type { ExecutionSaga } from './execution-saga.js';
+import type { Logger } from './logger.js';
+import type { PolicyHolder } from './policy-holder.js';
+import type { CommandContext, RequestRepository } from './request-repository.js';
+import type { RequestNotifier } from './request-notifier.js';
+
+export interface QuerySettings {
+  readonly defaultProject: string;
+  readonly defaultMaxRows: number;
+  readonly maxRowsCap: number;
+  readonly maxSqlLength: number;
+  /** How long POST waits for an allowed query when the caller gives no `wait`. */
+  readonly defaultWaitSeconds: number;
+  readonly maxWaitSeconds: number;
+  readonly auditorGroups: readonly string[];
+  readonly pricePerTiBUsd: number;
+}
+
+export interface CallerContext {
+  readonly principal: Principal;
+  readonly clientIp?: string;
+  readonly userAgent?: string;
+  readonly sessionId?: string;
+  readonly requestTraceId?: string;
+}
+
+export interface SubmitInput {
+  readonly sql: string;
+  readonly reason?: string;
+  readonly maxRows?: number;
+  readonly waitSeconds?: number;
+  readonly channel: 'rest' | 'mcp';
+}
+
+export interface QueryService {
+  submit(caller: CallerContext, input: SubmitInput): Promise<QueryView>;
+  get(caller: CallerContext, requestId: string, waitSeconds?: number, signal?: AbortSignal): Promise<QueryView>;
+  decide(caller: CallerContext, requestId: string, decision: 'approve' | 'reject', comment?: string): Promise<QueryView>;
+  cancel(caller: CallerContext, requestId: string): Promise<QueryView>;
+  /** The raw state, for callers that need more than the view (access checks included). */
+  load(caller: CallerContext, requestId: string): Promise<RequestState>;
+}
+
+export const sqlHashOf = (sql: string): string => createHash('sha256').update(sql, 'utf8').digest('hex');
+
+const fallbackAnalysis = (): Analysis => ({
+  statements: [
+    {
+      kind: 'unknown',
+      kinds: ['unknown'],
+      tables: [],
+      writtenTables: [],
+      outputColumns: [],
+      filterColumns: [],
+      joinColumns: [],
+      groupColumns: [],
+      orderColumns: [],
+      flags: { scripting: false, dynamicSql: false, unparsed: true, lineageIncomplete: true },
+      text: '',
+    },
+  ],
+  tables: [],
+  kinds: ['unknown'],
+});
+
+export function createQueryService(deps: {
+  repository: RequestRepository;
+  analyser: Analyser;
+  warehouse: Warehouse;
+  policies: PolicyHolder;
+  saga: ExecutionSaga;
+  notifier: RequestNotifier;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  settings: QuerySettings;
+}): QueryService {
+  const { repository, analyser, warehouse, policies, saga, notifier, clock, ids, logger, settings } = deps;
+
+  const contextOf = (caller: CallerContext): CommandContext => ({
+    principal: {
+      subject: caller.principal.subject,
+      ...(caller.principal.email ? { email: caller.principal.email } : {}),
+      ...(caller.principal.actor ? { actor: caller.principal.actor.subject } : {}),
+    },
+    ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
+    ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
+    ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+    ...(caller.requestTraceId ? { causationId: caller.requestTraceId } : {}),
+  });
+
+  async function analyse(sql: string): Promise<Analysis> {
+    let analysis: Analysis;
+    try {
+      analysis = await analyser.analyse(sql, { defaultProject: settings.defaultProject });
+    } catch (error) {
+      logger.warn('analysis failed; treating the request as unknown', { error: String(error) });
+      return fallbackAnalysis();
+    }
+    if (!warehouse.dryRun || analysis.kinds.includes('unknown')) return analysis;
+    try {
+      return crossCheckDryRun(analysis, await warehouse.dryRun(sql));
+    } catch (error) {
+      // A failed dry run leaves the estimate unknown; bytesOver rules then fail closed.
+      logger.info('dry run failed', { code: error instanceof LedgergateError ? error.code : 'unknown' });
+      return analysis;
+    }
+  }
+
+  const isApproverOrAuditor = (principal: Principal, state: RequestState): boolean => {
+    const approverGroups = new Set([
+      ...policies.current().approvals.approverGroups,
+      ...(state.approval?.requested.settings.approverGroups ?? []),
+      ...settings.auditorGroups,
+    ]);
+    return principal.groups.some((g) => approverGroups.has(g));
+  };
+
+  async function loadVisible(caller: CallerContext, requestId: string): Promise<RequestState> {
+    const { state } = await repository.load(requestId);
+    // Requests of others are reported as absent, so ids cannot be probed.
+    if (!state || !(samePerson(caller.principal, state.request.principal) || isApproverOrAuditor(caller.principal, state))) {
+      throw new LedgergateError('not_found', `No query ${requestId} visible to you`);
+    }
+    return state;
+  }
+
+  async function waitUntil(requestId: string, state: RequestState, done: (s: RequestState) => boolean, waitSeconds: number, signal?: AbortSignal): Promise<RequestState> {
+    const deadline = Date.now() + Math.min(waitSeconds, settings.maxWaitSeconds) * 1000;
+    let current = state;
+    while (!done(current) && Date.now() < deadline && !signal?.aborted) {
+      await notifier.waitForChange(requestId, Math.min(deadline - Date.now(), 1000), signal);
+      const { state: reloaded } = await repository.load(requestId);
+      if (reloaded) current = reloaded;
+    }
+    return current;
+  }
+
+  async function handleWithRetry(requestId: string, command: () => RequestCommand, context: CommandContext) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await repository.handle(requestId, command(), context);
+      } catch (error) {
+        if (!(error instanceof RevisionConflictError) || attempt >= 10) throw error;
+      }
+    }
+  }
+
+  return {
+    async submit(caller, input) {
+      if (input.sql.length > settings.maxSqlLength) {
+        throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
+      }
+      const requestId = ids.next();
+      const maxRows = Math.min(input.maxRows ?? settings.defaultMaxRows, settings.maxRowsCap);
+      const analysis = await analyse(input.sql);
+      const policy = policies.current();
+      const decision = evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
+      const costEstimateUsd =
+        analysis.bytesEstimate !== undefined ? (analysis.bytesEstimate / 2 ** 40) * settings.pricePerTiBUsd : undefined;
+      const { state } = await repository.handle(
+        requestId,
+        {
+          type: 'SubmitQuery',
+          requested: {
+            requestId,
+            sql: input.sql,
+            sqlHash: sqlHashOf(input.sql),
+            ...(input.reason ? { reason: input.reason } : {}),
+            maxRows,
+            principal: snapshotOf(caller.principal),
+            ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+            ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
+            ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
+            channel: input.channel,
+          },
+          analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
+          evaluation: evaluationEvent(requestId, decision),
+          now: clock.now(),
+        },
+        contextOf(caller),
+      );
+      if (state.status === 'ready') void saga.execute(requestId);
+      const explicitWait = input.waitSeconds !== undefined;
+      const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
+      const finished = await waitUntil(
+        requestId,
+        state,
+        (s) => terminalStatuses.has(s.status) || (!explicitWait && s.status === 'pending_approval'),
+        waitSeconds,
+      );
+      return toQueryView(finished);
+    },
+
+    async get(caller, requestId, waitSeconds = 0, signal) {
+      const state = await loadVisible(caller, requestId);
+      const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, signal);
+      return toQueryView(finished);
+    },
+
+    async decide(caller, requestId, decision, comment) {
+      const { state } = await repository.load(requestId);
+      if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
+      const handled = await handleWithRetry(
+        requestId,
+        () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
+        contextOf(caller),
+      );
+      if (handled.events.some((e) => e.type === 'ApprovalExpired')) {
+        throw new LedgergateError('already_decided', `Query ${requestId} expired before this decision`, { queryStatus: 'expired' });
+      }
+      if (handled.state.status === 'ready') void saga.execute(requestId);
+      return toQueryView(handled.state);
+    },
+
+    async cancel(caller, requestId) {
+      await loadVisible(caller, requestId);
+      const handled = await handleWithRetry(requestId, () => ({ type: 'CancelRequest', by: caller.principal }), contextOf(caller));
+      const jobId = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
+      if (jobId && 'jobId' in jobId && jobId.jobId) {
+        await warehouse.cancel(jobId.jobId).catch((error: unknown) => logger.warn('job cancel failed', { requestId, error: String(error) }));
+      }
+      return toQueryView(handled.state);
+    },
+
+    load: loadVisible,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Checks the compact JWS signatures of seals and manifests against a JWKS. A key counts only when its
+ * `kid` is its own RFC 7638 thumbprint (so one key cannot pose as another), its algorithm is one the
+ * gateway uses (no `alg` confusion), and — when the auditor pins keys — it is one of the pinned ones.
+ */
+import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Jwks } from './bundle.js';
+
+const allowedAlgorithms = ['ES256', 'EdDSA'];
+
+export interface SignatureChecker {
+  /** Undefined when the signature is good for exactly this payload under key `keyId`; otherwise why not. */
+  check(jws: string, expectedPayload: Uint8Array, keyId: string): Promise<string | undefined>;
+  /** Key ids that verified at least one signature. */
+  usedKeyIds(): string[];
+}
+
+export function createSignatureChecker(keys: Jwks, trustedKeys?: Jwks): SignatureChecker {
+  const byKid = new Map<string, Record<string, unknown>>();
+  for (const key of Array.isArray(keys?.keys) ? keys.keys : []) {
+    if (key && typeof key === 'object' && typeof key.kid === 'string') byKid.set(key.kid, key);
+  }
+  const imported = new Map<string, Promise<CryptoKey | Uint8Array | string>>();
+  const used = new Set<string>();
+  let trusted: Promise<Set<string>> | undefined;
+  if (trustedKeys) trusted = thumbprintsOf(trustedKeys);
+
+  const keyFor = (kid: string): Promise<CryptoKey | Uint8Array | string> => {
+    let pending = imported.get(kid);
+    if (!pending) {
+      pending = importKey(kid, byKid.get(kid), trusted);
+      imported.set(kid, pending);
+    }
+    return pending;
+  };
+
+  return {
+    async check(jws, expectedPayload, keyId) {
+      if (typeof jws !== 'string' || jws.split('.').length !== 3) return 'signature is not a compact JWS';
+      let header: ReturnType<typeof decodeProtectedHeader>;
+      try {
+        header = decodeProtectedHeader(jws);
+      } catch {
+        return 'signature header cannot be read';
+      }
+      if (header.kid !== keyId) return `signature names key ${String(header.kid)}, the signed record names ${keyId}`;
+      if (typeof header.alg !== 'string' || !allowedAlgorithms.includes(header.alg)) {
+        return `signature algorithm ${String(header.alg)} is not accepted`;
+      }
+      const key = await keyFor(keyId);
+      if (typeof key === 'string') return key;
+      try {
+        const { payload } = await compactVerify(jws, key, { algorithms: allowedAlgorithms });
+        if (Buffer.compare(Buffer.from(payload), Buffer.from(expectedPayload)) !== 0) {
+          return 'signature is valid but signs different content';
+        }
+      } catch {
+        return `signature does not verify with key ${keyId}`;
+      }
+      used.add(keyId);
+      return undefined;
+    },
+    usedKeyIds: () => [...used],
+  };
+}
+
+/** The imported key, or a string saying why the key cannot be used. */
+async function importKey(
+  kid: string,
+  jwk: Record<string, unknown> | undefined,
+  trusted: Promise<Set<string>> | undefined,
+): Promise<CryptoKey | Uint8Array | string> {
+  if (!jwk) return `key ${kid} is not among the bundle's keys`;
+  try {
+    const thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256');
+    if (thumbprint !== kid) return `key ${kid} in the bundle is a different key (its thumbprint is ${thumbprint})`;
+    if (trusted && !(await trusted).has(thumbprint)) return `key ${kid} is not one of the trusted keys`;
+    const alg = jwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
+    const { d: _private, ...publicOnly } = jwk;
+    return await importJWK(publicOnly as JWK, alg);
+  } catch {
+    return `key ${kid} in the bundle cannot be used`;
+  }
+}
+
+async function thumbprintsOf(jwks: Jwks): Promise<Set<string>> {
+  const result = new Set<string>();
+  for (const key of Array.isArray(jwks?.keys) ? jwks.keys : []) {
+    try {
+      result.add(await calculateJwkThumbprint(key as JWK, 'sha256'));
+    } catch {
+      // A malformed pinned key simply trusts nothing.
+    }
+  }
+  return result;
+}

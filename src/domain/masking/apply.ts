@@ -1,0 +1,124 @@
+/**
+ * Masking a result by its plan: column rules first (whole values, or nested fields that name
+ * protected columns), then the content detectors over every string the rules left clear. The
+ * report names columns, rules, sources and counts — never a value.
+ */
+import type { DetectorName, MaskRuleName } from '../policy/types.js';
+import type { CellValue } from '../ports.js';
+import { createTextScanner } from './detectors/index.js';
+import { createKeyedHasher } from './keyed-hash.js';
+import { maskNested, type NestedMaskContext } from './nested.js';
+import type { MaskPlan, MaskReason, PlannedColumn } from './plan.js';
+import type { ResultColumnDescription } from './result-hash.js';
+import { stricterRule } from './strictness.js';
+
+export { resultHash, type ResultColumnDescription } from './result-hash.js';
+
+export interface MaskingOptions {
+  /** Content detectors to run; empty for none. */
+  readonly detectors: readonly DetectorName[];
+  /** Key of the `hash` rule: bytes, or hex; at least 16 bytes. */
+  readonly hmacKey: Uint8Array | string;
+}
+
+export interface MaskedColumnReport {
+  readonly column: string;
+  readonly rule: MaskRuleName;
+  readonly sources: readonly string[];
+  readonly originalType: string;
+  readonly reason: MaskReason;
+}
+
+export interface DetectorHitReport {
+  readonly column: string;
+  readonly detector: DetectorName;
+  readonly count: number;
+}
+
+/** The data of a ResultMasked event, less requestId and resultHash. */
+export interface MaskingReport {
+  readonly maskedColumns: readonly MaskedColumnReport[];
+  readonly detectorHits: readonly DetectorHitReport[];
+}
+
+export interface MaskedResult {
+  readonly rows: Record<string, CellValue>[];
+  readonly columns: ResultColumnDescription[];
+  readonly report: MaskingReport;
+}
+
+const nestedTypes = /^(STRUCT|RECORD|ARRAY|JSON)\b/i;
+
+/** What one column's masking did, gathered while the rows are walked. */
+interface ColumnTally {
+  readonly planned: PlannedColumn;
+  readonly detectorCounts: Map<DetectorName, number>;
+  fieldRule?: MaskRuleName;
+  readonly fieldSources: Set<string>;
+}
+
+function deliveredType(planned: PlannedColumn, rule: MaskRuleName | undefined): string {
+  // A masked scalar is delivered as text ('[REDACTED]', 'hash:…', '1984'); nested values keep their shape.
+  if (rule === undefined || rule === 'null' || planned.schema.mode === 'REPEATED' || nestedTypes.test(planned.schema.type)) {
+    return planned.originalType;
+  }
+  return 'STRING';
+}
+
+export function applyMasking(plan: MaskPlan, rows: readonly Record<string, CellValue>[], options: MaskingOptions): MaskedResult {
+  const hasher = createKeyedHasher(options.hmacKey);
+  const scanText = options.detectors.length > 0 ? createTextScanner(options.detectors) : undefined;
+
+  const tallies: ColumnTally[] = plan.map((planned) => ({ planned, detectorCounts: new Map(), fieldSources: new Set() }));
+  const contexts: NestedMaskContext[] = tallies.map((tally) => {
+    const fieldRules = new Map(Object.entries(tally.planned.fieldRules).map(([field, planned]) => [field, planned.rule]));
+    const countHit = (detector: DetectorName, count: number): void => {
+      tally.detectorCounts.set(detector, (tally.detectorCounts.get(detector) ?? 0) + count);
+    };
+    return {
+      hasher,
+      fieldRules,
+      scan: scanText && ((text: string) => scanText(text, countHit)),
+      onFieldRule: (field: string, rule: MaskRuleName) => {
+        tally.fieldRule = stricterRule(tally.fieldRule, rule);
+        for (const source of tally.planned.fieldRules[field.toLowerCase()]?.sources ?? []) tally.fieldSources.add(source);
+      },
+    };
+  });
+
+  const nestedColumn = plan.map((planned) => planned.schema.mode === 'REPEATED' || nestedTypes.test(planned.schema.type));
+  const maskCell = (value: CellValue, i: number): CellValue => {
+    const planned = plan[i];
+    // The common cells — clear scalars — skip the nested walk.
+    if (planned.rule === undefined && typeof value !== 'object' && !nestedColumn[i]) {
+      const scan = contexts[i].scan;
+      return typeof value === 'string' && scan ? scan(value) : value;
+    }
+    return maskNested(value, planned.schema, planned.rule, contexts[i]);
+  };
+  const maskedRows = rows.map((row) => {
+    const masked: Record<string, CellValue> = {};
+    for (let i = 0; i < plan.length; i++) {
+      const name = plan[i].column;
+      const cell = maskCell(Object.hasOwn(row, name) ? row[name] : null, i);
+      if (name === '__proto__') Object.defineProperty(masked, name, { value: cell, enumerable: true, writable: true, configurable: true });
+      else masked[name] = cell;
+    }
+    return masked;
+  });
+
+  const maskedColumns: MaskedColumnReport[] = [];
+  const detectorHits: DetectorHitReport[] = [];
+  const columns = tallies.map(({ planned, detectorCounts, fieldRule, fieldSources }) => {
+    const rule = stricterRule(planned.rule, fieldRule);
+    if (rule !== undefined) {
+      const sources = [...new Set([...planned.sources, ...fieldSources])].sort();
+      maskedColumns.push({ column: planned.column, rule, sources, originalType: planned.originalType, reason: planned.reason });
+    }
+    for (const [detector, count] of detectorCounts) detectorHits.push({ column: planned.column, detector, count });
+    const type = deliveredType(planned, planned.rule);
+    return rule === undefined ? { name: planned.column, type } : { name: planned.column, type, masked: rule };
+  });
+
+  return { rows: maskedRows, columns, report: { maskedColumns, detectorHits } };
+}

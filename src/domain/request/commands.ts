@@ -1,0 +1,42 @@
+/** What can be asked of a query request. Time and identities are passed in; decide stays pure. */
+import type {
+  ExecutionSucceeded,
+  PolicyEvaluated,
+  QueryAnalysed,
+  QueryRequested,
+  ResultDelivered,
+  ResultMasked,
+} from '../events/index.js';
+import type { Principal } from '../identity/principal.js';
+
+export type RequestCommand =
+  | {
+      readonly type: 'SubmitQuery';
+      readonly requested: QueryRequested;
+      readonly analysed: QueryAnalysed;
+      readonly evaluation: PolicyEvaluated;
+      readonly now: Date;
+    }
+  | {
+      readonly type: 'DecideApproval';
+      readonly decider: Principal;
+      readonly decision: 'approve' | 'reject';
+      readonly comment?: string;
+      readonly now: Date;
+    }
+  | { readonly type: 'ExpireApproval'; readonly now: Date }
+  | {
+      /** The policy in force changed since the request was judged: judge it again before it runs. */
+      readonly type: 'Reevaluate';
+      readonly evaluation: PolicyEvaluated;
+      readonly now: Date;
+    }
+  | { readonly type: 'StartExecution'; readonly jobId: string; readonly warehouse: string; readonly resumed: boolean }
+  | {
+      readonly type: 'CompleteExecution';
+      readonly succeeded: ExecutionSucceeded;
+      readonly masked: ResultMasked;
+      readonly delivered: ResultDelivered;
+    }
+  | { readonly type: 'FailExecution'; readonly jobId: string; readonly code: string; readonly message: string }
+  | { readonly type: 'CancelRequest'; readonly by: Principal };

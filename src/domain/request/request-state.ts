@@ -1,0 +1,116 @@
+/** A query request's state, folded from its stream with `evolve`. */
+import type {
+  ApprovalDecided,
+  ApprovalRequested,
+  PolicyEvaluated,
+  QueryAnalysed,
+  QueryDenied,
+  QueryRequested,
+  ResultDelivered,
+  ResultMasked,
+  ExecutionSucceeded,
+} from '../events/index.js';
+import type { RequestEvent } from './request-events.js';
+
+/** Contract statuses plus `ready` (allowed or approved, execution not yet started: reported as running). */
+export type RequestStatus =
+  | 'pending_approval'
+  | 'ready'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'denied'
+  | 'rejected'
+  | 'expired';
+
+export const terminalStatuses: ReadonlySet<RequestStatus> = new Set(['succeeded', 'failed', 'denied', 'rejected', 'expired']);
+
+export interface RequestState {
+  readonly status: RequestStatus;
+  readonly request: QueryRequested;
+  readonly analysis?: QueryAnalysed;
+  readonly evaluation?: PolicyEvaluated;
+  readonly denial?: QueryDenied;
+  readonly approval?: {
+    readonly requested: ApprovalRequested;
+    readonly decisions: readonly ApprovalDecided[];
+    readonly approvedAt?: string;
+  };
+  readonly execution?: { readonly jobId: string; readonly policyHash: string; readonly starts: number };
+  readonly outcome?: ExecutionSucceeded;
+  readonly failure?: { readonly code: string; readonly message: string };
+  readonly masking?: ResultMasked;
+  readonly result?: ResultDelivered;
+  /** Policy hash the request will run under (updated by re-evaluation). */
+  readonly policyHash: string;
+  /** Occurrence times of milestones (from event metadata), for views. */
+  readonly times: Readonly<Record<string, string>>;
+}
+
+export type MaybeRequestState = RequestState | undefined;
+
+export function evolve(state: MaybeRequestState, event: RequestEvent, occurredAt: string): MaybeRequestState {
+  if (event.type === 'QueryRequested') {
+    return { status: 'ready', request: event.data, policyHash: '0'.repeat(64), times: { requested: occurredAt } };
+  }
+  if (!state) return state;
+  const times = { ...state.times };
+  switch (event.type) {
+    case 'QueryAnalysed':
+      return { ...state, analysis: event.data };
+    case 'PolicyEvaluated':
+      return { ...state, evaluation: event.data, policyHash: event.data.policyHash, times: { ...times, decided: occurredAt } };
+    case 'QueryDenied':
+      return { ...state, status: 'denied', denial: event.data, times: { ...times, finished: occurredAt } };
+    case 'ApprovalRequested':
+      return { ...state, status: 'pending_approval', approval: { requested: event.data, decisions: [] } };
+    case 'ApprovalDecided':
+      return state.approval
+        ? { ...state, approval: { ...state.approval, decisions: [...state.approval.decisions, event.data] } }
+        : state;
+    case 'QueryApproved':
+      return {
+        ...state,
+        status: 'ready',
+        approval: state.approval ? { ...state.approval, approvedAt: occurredAt } : state.approval,
+        times: { ...times, approved: occurredAt },
+      };
+    case 'QueryRejected':
+      return { ...state, status: 'rejected', times: { ...times, finished: occurredAt } };
+    case 'ApprovalExpired':
+      return { ...state, status: 'expired', times: { ...times, finished: occurredAt } };
+    case 'QueryReevaluated':
+      return { ...state, policyHash: event.data.policyHash };
+    case 'ExecutionStarted':
+      return {
+        ...state,
+        status: 'running',
+        execution: { jobId: event.data.jobId, policyHash: event.data.policyHash, starts: (state.execution?.starts ?? 0) + 1 },
+        times: { ...times, started: times.started ?? occurredAt },
+      };
+    case 'ExecutionSucceeded':
+      return { ...state, outcome: event.data, times: { ...times, executed: occurredAt } };
+    case 'ResultMasked':
+      return { ...state, masking: event.data };
+    case 'ResultDelivered':
+      return { ...state, status: 'succeeded', result: event.data, times: { ...times, finished: occurredAt } };
+    case 'ExecutionFailed':
+      return {
+        ...state,
+        status: 'failed',
+        failure: { code: event.data.code, message: event.data.message },
+        times: { ...times, finished: occurredAt },
+      };
+    case 'ExecutionCancelled':
+      return {
+        ...state,
+        status: 'failed',
+        failure: { code: 'cancelled', message: `Cancelled by ${event.data.by}` },
+        times: { ...times, finished: occurredAt },
+      };
+  }
+}
+
+export function foldRequest(events: readonly { event: RequestEvent; occurredAt: string }[]): MaybeRequestState {
+  return events.reduce<MaybeRequestState>((state, { event, occurredAt }) => evolve(state, event, occurredAt), undefined);
+}

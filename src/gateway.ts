@@ -1,0 +1,250 @@
+/**
+ * The composition root: builds every adapter from the configuration, wires the application, replays
+ * the read models, resumes in-flight requests, and serves HTTP. `stop()` drains and closes in order.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+import { LedgergateError } from './domain/errors.js';
+import { createEventRegistry } from './domain/events/registry.js';
+import type { PolicyActivated } from './domain/events/index.js';
+import type { Authenticator, Clock, EventStore, IdGenerator, Warehouse } from './domain/ports.js';
+import { requestIdOfStream } from './domain/request/request-events.js';
+import { createAuthFailureRecorder } from './app/auth-failure-recorder.js';
+import { startApprovalExpiry } from './app/approval-expiry.js';
+import { createExecutionSaga } from './app/execution-saga.js';
+import type { Logger } from './app/logger.js';
+import { createPolicyHolder, policyStream, type PolicyHolder } from './app/policy-holder.js';
+import { createQueryService, type QueryService } from './app/query-service.js';
+import { createRequestNotifier } from './app/request-notifier.js';
+import { createRequestRepository } from './app/request-repository.js';
+import { createPolicyResultMasker } from './app/policy-result-masker.js';
+import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
+import { openEsdbEventStore } from './adapters/eventstore/esdb-event-store.js';
+import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
+import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
+import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
+import { createHttpApp } from './adapters/http/app.js';
+import { queryRoutes } from './adapters/http/query-routes.js';
+import { approvalRoutes } from './adapters/http/approval-routes.js';
+import { auditRoutes } from './adapters/http/audit-routes.js';
+import { publicRoutes } from './adapters/http/public-routes.js';
+import { createBodyValidator } from './adapters/http/schemas.js';
+import { createWinstonLogger } from './adapters/logging/winston-logger.js';
+import { watchPolicyFile } from './adapters/policy/policy-file-watcher.js';
+import { loadOrCreateSecretHex } from './adapters/secrets/local-secret.js';
+import { createAccessLog, type AccessLog } from './projections/access-log.js';
+import { createApprovalQueue, type ApprovalQueue } from './projections/approval-queue.js';
+import { startProjectionRunner, type ProjectionRunner } from './projections/runner.js';
+import { createSessionIndex } from './projections/sessions.js';
+
+export const gatewayVersion = '0.1.0';
+
+export interface GatewayOverrides {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly warehouse?: Warehouse;
+  readonly authenticator?: Authenticator;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  readonly gatewayId: string;
+  readonly store: EventStore;
+  readonly queries: QueryService;
+  readonly policies: PolicyHolder;
+  readonly accessLog: AccessLog;
+  readonly approvals: ApprovalQueue;
+  readonly runner: ProjectionRunner;
+  readonly devIssuer?: DevIssuer;
+  reloadPolicy(by: string): Promise<void>;
+  stop(options?: { drainMs?: number }): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+const randomIds: IdGenerator = { next: () => randomUUID() };
+
+export async function startGateway(config: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? createWinstonLogger({ level: config.logLevel });
+  const gatewayId = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const registry = createEventRegistry();
+  const store: EventStore =
+    config.eventStore.kind === 'sqlite'
+      ? openSqliteEventStore({ file: config.eventStore.file, registry })
+      : await openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry });
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  try {
+    const warehouse = overrides.warehouse ?? (await openWarehouse(config));
+    closers.unshift(() => warehouse.close());
+
+    let devIssuer: DevIssuer | undefined;
+    let authenticator = overrides.authenticator;
+    if (!authenticator) {
+      if (config.oidc.issuer) {
+        authenticator = createOidcAuthenticator({ issuer: config.oidc.issuer, audience: config.oidc.audience, groupsClaim: config.oidc.groupsClaim });
+      } else {
+        devIssuer = openDevIssuer({ dataDir: config.dataDir, clock: () => clock.now() });
+        authenticator = devIssuer.authenticator({ audience: config.oidc.audience, groupsClaim: config.oidc.groupsClaim });
+      }
+    }
+
+    let policyText: string;
+    try {
+      policyText = readFileSync(config.policyFile, 'utf8');
+    } catch {
+      throw new LedgergateError('invalid_config', `LEDGERGATE_POLICY: cannot read ${config.policyFile}`, { setting: 'LEDGERGATE_POLICY' });
+    }
+    const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: policyText, source: config.policyFile });
+
+    const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
+    const analyser = createPolyglotAnalyser({ catalog: warehouse });
+    const notifier = createRequestNotifier();
+    const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
+    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
+    const saga = createExecutionSaga({
+      repository,
+      warehouse,
+      policies,
+      masker,
+      clock,
+      logger,
+      settings: {
+        timeoutMs: config.limits.queryTimeoutMs,
+        maxResultBytes: config.limits.maxResultBytes,
+        ...(config.warehouse.kind === 'bigquery' && config.warehouse.maximumBytesBilled ? { maximumBytesBilled: config.warehouse.maximumBytesBilled } : {}),
+      },
+    });
+    const queries = createQueryService({
+      repository,
+      analyser,
+      warehouse,
+      policies,
+      saga,
+      notifier,
+      clock,
+      ids: randomIds,
+      logger,
+      settings: {
+        defaultProject: config.projectId,
+        defaultMaxRows: config.limits.defaultMaxRows,
+        maxRowsCap: config.limits.maxRowsCap,
+        maxSqlLength: config.limits.maxSqlLength,
+        defaultWaitSeconds: config.limits.defaultWaitSeconds,
+        maxWaitSeconds: config.limits.maxWaitSeconds,
+        auditorGroups: config.auditorGroups,
+        pricePerTiBUsd: config.pricePerTiBUsd,
+      },
+    });
+
+    const accessLog = createAccessLog();
+    const approvals = createApprovalQueue();
+    const sessions = createSessionIndex();
+    const runner = await startProjectionRunner({
+      store,
+      projections: [accessLog, approvals, sessions],
+      logger,
+      onLiveEvent: (event) => {
+        const requestId = requestIdOfStream(event.streamName);
+        if (requestId) notifier.notify(requestId);
+        if (event.metadata.gatewayId === gatewayId) return;
+        // Another replica made a request runnable (approval through it, for instance): run it here if nobody does.
+        if (requestId && (event.type === 'QueryApproved' || (event.type === 'PolicyEvaluated' && (event.data as { effect: string }).effect === 'allow'))) {
+          setTimeout(() => void saga.execute(requestId), 2_000).unref();
+        }
+        if (event.streamName === policyStream && event.type === 'PolicyActivated') policies.adopt(event.data as PolicyActivated);
+      },
+    });
+    closers.unshift(() => runner.stop());
+
+    for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    const expiry = startApprovalExpiry({ queue: approvals, repository, clock, logger, intervalMs: 1000 });
+    await expiry.sweep();
+    closers.unshift(() => expiry.stop());
+
+    const reloadPolicy = async (by: string) => {
+      try {
+        await policies.activate(readFileSync(config.policyFile, 'utf8'), config.policyFile, by);
+      } catch (error) {
+        logger.warn('policy reload failed; the current policy stays in force', { error: String(error) });
+      }
+    };
+    const watcher = watchPolicyFile({ file: config.policyFile, logger, onText: () => void reloadPolicy('policy file change') });
+    closers.unshift(() => watcher.close());
+
+    const authFailures = createAuthFailureRecorder({ store, clock, ids: randomIds, logger, gatewayId });
+    const auditGroups = () => [...config.auditorGroups, ...policies.current().approvals.approverGroups, ...policies.current().rules.flatMap((r) => r.approvals?.approverGroups ?? [])];
+    const app = createHttpApp({
+      logger,
+      authenticator,
+      authFailures,
+      bodyLimitBytes: config.limits.bodyLimitBytes,
+      trustProxy: config.trustProxy,
+      requestsPerMinutePerPrincipal: config.limits.requestsPerMinutePerPrincipal,
+      requestsPerMinutePerAddress: config.limits.requestsPerMinutePerAddress,
+      publicRoutes: [publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) })],
+      apiRoutes: [
+        queryRoutes({ queries, bodies: createBodyValidator(), maxWaitSeconds: config.limits.maxWaitSeconds }),
+        approvalRoutes({ queue: approvals, runner, approverGroups: auditGroups, auditorGroups: config.auditorGroups }),
+        auditRoutes({ accessLog, sessions, store, runner, access: { groups: auditGroups } }),
+      ],
+    });
+
+    const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, app);
+    server.headersTimeout = 30_000;
+    server.requestTimeout = (config.limits.maxWaitSeconds + 30) * 1000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new LedgergateError('invalid_config', `LEDGERGATE_PORT: port ${config.port} is already in use`, { setting: 'LEDGERGATE_PORT' })
+            : error,
+        ),
+      );
+      server.listen(config.port, config.host, resolve);
+    });
+    const port = (server.address() as AddressInfo).port;
+    const displayHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
+    logger.info('gateway started', { url, gatewayId, warehouse: warehouse.kind, eventStore: config.eventStore.kind, policyHash: policies.current().hash });
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      gatewayId,
+      store,
+      queries,
+      policies,
+      accessLog,
+      approvals,
+      runner,
+      ...(devIssuer ? { devIssuer } : {}),
+      reloadPolicy,
+      stop(options = {}) {
+        stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+            setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000).unref();
+          });
+          await saga.drain(options.drainMs ?? 10_000);
+          for (const close of closers) await close();
+          logger.info('gateway stopped', { gatewayId });
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const close of closers) await Promise.resolve(close()).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Approval state: the pending queue (with deadlines, for the durable expiry), each request's
+ * decisions, and each approver's history.
+ */
+import type { RecordedEvent } from '../domain/ports.js';
+import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import type { Projection } from './projection.js';
+
+export interface PendingApproval {
+  requestId: string;
+  sql: string;
+  sqlHash: string;
+  requester: { subject: string; email?: string; actor?: string };
+  reason: string;
+  rule: string;
+  tables: string[];
+  statements: string[];
+  bytesEstimate: number | null;
+  costEstimateUsd: number | null;
+  approverGroups: string[];
+  required: number;
+  approvals: { subject: string; email?: string; at: string; comment?: string }[];
+  requestedAt: string;
+  expiresAt: string;
+  sessionId: string;
+  status: 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'denied';
+  plannedMasking: { name: string; type: string; masked?: string }[];
+}
+
+export interface ApprovalQueue extends Projection {
+  pending(): PendingApproval[];
+  all(): PendingApproval[];
+  historyOf(approverSubject: string): { requestId: string; decision: string; at: string }[];
+  /** The earliest deadline among pending requests, for the expiry timer. */
+  nextDeadline(): { requestId: string; expiresAt: string } | undefined;
+}
+
+export function createApprovalQueue(): ApprovalQueue {
+  const requests = new Map<string, { sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
+  const approvals = new Map<string, PendingApproval>();
+  const history = new Map<string, { requestId: string; decision: string; at: string }[]>();
+
+  return {
+    name: 'approval-queue',
+    apply(recorded: RecordedEvent) {
+      const requestId = requestIdOfStream(recorded.streamName);
+      const event = requestId ? asRequestEvent(recorded) : undefined;
+      if (!requestId || !event) return;
+      const at = recorded.metadata.occurredAt;
+      switch (event.type) {
+        case 'QueryRequested': {
+          const p = event.data.principal;
+          requests.set(requestId, {
+            sql: event.data.sql,
+            sqlHash: event.data.sqlHash,
+            requester: { subject: p.subject, ...(p.email ? { email: p.email } : {}), ...(p.actor ? { actor: p.actor.subject } : {}) },
+            reason: event.data.reason ?? '',
+            sessionId: event.data.sessionId ?? '',
+            tables: [],
+            statements: [],
+            bytesEstimate: null,
+            costEstimateUsd: null,
+            plannedMasking: [],
+          });
+          break;
+        }
+        case 'QueryAnalysed': {
+          const request = requests.get(requestId);
+          if (request) {
+            request.tables = [...event.data.tables];
+            request.statements = [...event.data.kinds];
+            request.bytesEstimate = event.data.bytesEstimate ?? null;
+            request.costEstimateUsd = event.data.costEstimateUsd ?? null;
+            request.plannedMasking = event.data.plannedMasking ? [...event.data.plannedMasking] : [];
+          }
+          break;
+        }
+        case 'ApprovalRequested': {
+          const request = requests.get(requestId);
+          if (!request) break;
+          approvals.set(requestId, {
+            requestId,
+            ...request,
+            rule: event.data.rule,
+            approverGroups: [...event.data.settings.approverGroups],
+            required: event.data.settings.required,
+            approvals: [],
+            requestedAt: at,
+            expiresAt: event.data.expiresAt,
+            status: 'pending_approval',
+          });
+          break;
+        }
+        case 'ApprovalDecided': {
+          const approval = approvals.get(requestId);
+          const entry = { requestId, decision: event.data.decision, at };
+          history.set(event.data.decider.subject, [...(history.get(event.data.decider.subject) ?? []), entry]);
+          if (approval && event.data.decision === 'approve') {
+            approval.approvals.push({
+              subject: event.data.decider.subject,
+              ...(event.data.decider.email ? { email: event.data.decider.email } : {}),
+              at,
+              ...(event.data.comment ? { comment: event.data.comment } : {}),
+            });
+          }
+          break;
+        }
+        case 'QueryApproved':
+          setStatus(requestId, 'approved');
+          break;
+        case 'QueryRejected':
+          setStatus(requestId, 'rejected');
+          break;
+        case 'ApprovalExpired':
+          setStatus(requestId, 'expired');
+          break;
+        case 'QueryDenied':
+          setStatus(requestId, 'denied');
+          break;
+        case 'ExecutionCancelled':
+          setStatus(requestId, 'rejected');
+          break;
+        default:
+          break;
+      }
+    },
+    pending: () => [...approvals.values()].filter((a) => a.status === 'pending_approval'),
+    all: () => [...approvals.values()],
+    historyOf: (subject) => [...(history.get(subject) ?? [])],
+    nextDeadline() {
+      let next: { requestId: string; expiresAt: string } | undefined;
+      for (const a of approvals.values()) {
+        if (a.status !== 'pending_approval') continue;
+        if (!next || Date.parse(a.expiresAt) < Date.parse(next.expiresAt)) next = { requestId: a.requestId, expiresAt: a.expiresAt };
+      }
+      return next;
+    },
+  };
+
+  function setStatus(requestId: string, status: PendingApproval['status']): void {
+    const approval = approvals.get(requestId);
+    if (approval && approval.status === 'pending_approval') approval.status = status;
+  }
+}

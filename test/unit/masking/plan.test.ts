@@ -1,0 +1,167 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { planMasking, type MaskPlanInput } from '../../../src/domain/masking/plan.js';
+import { matchesTableGlob } from '../../../src/domain/masking/table-glob.js';
+import type { Analysis } from '../../../src/domain/analysis/types.js';
+import type { MaskColumnRule } from '../../../src/domain/policy/types.js';
+import type { ColumnSchema } from '../../../src/domain/ports.js';
+import { analysisOf, col, columnRules, customers, orders, out, products, selectStatement, src, tableColumns } from './support.js';
+
+const plan = (analysis: Analysis, resultColumns: readonly ColumnSchema[], overrides: Partial<MaskPlanInput> = {}) =>
+  planMasking({ analysis, resultColumns, columnRules, tableColumns, ...overrides });
+
+const brief = (p: ReturnType<typeof planMasking>) => p.map(({ column, rule, sources, reason }) => ({ column, rule, sources, reason }));
+
+describe('planning masks along lineage', () => {
+  it('masks an aliased protected column and leaves clear columns untouched', () => {
+    const analysis = analysisOf(
+      selectStatement([out('id', [src(customers, 'id')]), out('x', [src(customers, 'ssn')]), out('name', [src(customers, 'name')])], [customers]),
+    );
+    assert.deepEqual(brief(plan(analysis, [col('id', 'INT64'), col('x'), col('name')])), [
+      { column: 'id', rule: undefined, sources: [], reason: 'lineage' },
+      { column: 'x', rule: 'redact', sources: [`${customers}.ssn`], reason: 'lineage' },
+      { column: 'name', rule: undefined, sources: [], reason: 'lineage' },
+    ]);
+  });
+
+  it('follows derived expressions (UPPER(email) keeps the email rule)', () => {
+    const analysis = analysisOf(selectStatement([out('mail', [src(customers, 'email')], 'derived')], [customers]));
+    assert.equal(plan(analysis, [col('mail')])[0].rule, 'email');
+  });
+
+  it('masks CONCAT of a clear and a protected column whole, with the strictest rule', () => {
+    const analysis = analysisOf(
+      selectStatement(
+        [
+          out('label', [src(customers, 'name'), src(customers, 'ssn')], 'derived'),
+          out('contact', [src(customers, 'email'), src(customers, 'card_number')], 'derived'),
+        ],
+        [customers],
+      ),
+    );
+    assert.deepEqual(brief(plan(analysis, [col('label'), col('contact')])), [
+      { column: 'label', rule: 'redact', sources: [`${customers}.ssn`], reason: 'lineage' },
+      { column: 'contact', rule: 'last4', sources: [`${customers}.card_number`, `${customers}.email`], reason: 'lineage' },
+    ]);
+  });
+
+  it('picks the strictest of several rules on one column', () => {
+    const rules: MaskColumnRule[] = [...columnRules, { table: '*.sales.*', column: 'email', rule: 'hash' }];
+    const analysis = analysisOf(selectStatement([out('email', [src(customers, 'email')])], [customers]));
+    assert.equal(plan(analysis, [col('email')], { columnRules: rules })[0].rule, 'hash');
+  });
+
+  it('matches column names case-insensitively and tables by glob only', () => {
+    const analysis = analysisOf(
+      selectStatement([out('a', [src(customers, 'SSN')]), out('b', [src(products, 'ssn')])], [customers, products]),
+    );
+    assert.deepEqual(plan(analysis, [col('a'), col('b')]).map((c) => c.rule), ['redact', undefined]);
+  });
+
+  it('covers fields of a protected STRUCT column', () => {
+    const rules: MaskColumnRule[] = [{ table: '*.sales.customers', column: 'contact', rule: 'hash' }];
+    const analysis = analysisOf(selectStatement([out('c', [src(customers, 'contact.phone')])], [customers]));
+    assert.equal(plan(analysis, [col('c')], { columnRules: rules })[0].rule, 'hash');
+  });
+
+  it('records types, ARRAY<…> for repeated columns', () => {
+    const analysis = analysisOf(selectStatement([out('d', [src(customers, 'birth_date')]), out('tags', [])], [customers]));
+    const planned = plan(analysis, [col('d', 'DATE'), col('tags', 'STRING', { mode: 'REPEATED' })]);
+    assert.deepEqual(planned.map((c) => c.originalType), ['DATE', 'ARRAY<STRING>']);
+  });
+});
+
+describe('planning fails closed', () => {
+  const allProtected = ['birth_date', 'card_number', 'email', 'phone', 'ssn'].map((c) => `${customers}.${c}`);
+
+  it('masks an unknown-lineage column with the strictest rule of the referenced tables', () => {
+    const analysis = analysisOf(selectStatement([out('j', [], 'unknown'), out('amount', [src(orders, 'amount')])], [customers, orders]));
+    assert.deepEqual(brief(plan(analysis, [col('j'), col('amount', 'NUMERIC')])), [
+      { column: 'j', rule: 'redact', sources: allProtected, reason: 'unknown-lineage' },
+      { column: 'amount', rule: undefined, sources: [], reason: 'lineage' },
+    ]);
+  });
+
+  it('treats every column as unknown when the statement has incomplete lineage (TO_JSON_STRING(c))', () => {
+    const analysis = analysisOf(selectStatement([out('id', [src(customers, 'id')])], [customers], { lineageIncomplete: true }));
+    assert.deepEqual(brief(plan(analysis, [col('id', 'INT64')])), [
+      { column: 'id', rule: 'redact', sources: allProtected, reason: 'unknown-lineage' },
+    ]);
+  });
+
+  it('presumes nothing protected when the referenced tables hold no protected column', () => {
+    const analysis = analysisOf(selectStatement([out('j', [], 'unknown')], [orders, products]));
+    assert.deepEqual(brief(plan(analysis, [col('j')])), [{ column: 'j', rule: undefined, sources: [], reason: 'unknown-lineage' }]);
+  });
+
+  it('presumes only the protected columns the table actually has', () => {
+    const other = 'other-project.sales.customers';
+    const analysis = analysisOf(selectStatement([out('j', [], 'unknown')], [other]));
+    const planned = plan(analysis, [col('j')], { tableColumns: (t) => (t === other ? ['id', 'EMAIL', 'phone'] : undefined) });
+    assert.deepEqual(brief(planned), [
+      { column: 'j', rule: 'hash', sources: [`${other}.email`, `${other}.phone`], reason: 'unknown-lineage' },
+    ]);
+  });
+
+  it('applies every matching rule when a table’s columns are unknown', () => {
+    const analysis = analysisOf(selectStatement([out('j', [], 'unknown')], [customers]));
+    const planned = plan(analysis, [col('j')], { tableColumns: () => undefined });
+    assert.equal(planned[0].rule, 'redact');
+    assert.deepEqual(planned[0].sources, allProtected);
+  });
+
+  it('matches result columns by position when counts agree, by name otherwise, else presumes the worst', () => {
+    const analysis = analysisOf(selectStatement([out('ssn', [src(customers, 'ssn')]), out('name', [src(customers, 'name')])], [customers]));
+    assert.deepEqual(plan(analysis, [col('f0_'), col('f1_')]).map((c) => [c.rule, c.reason]), [['redact', 'lineage'], [undefined, 'lineage']]);
+    assert.deepEqual(
+      plan(analysis, [col('NAME'), col('extra'), col('more')]).map((c) => [c.rule, c.reason]),
+      [[undefined, 'lineage'], ['redact', 'unknown-lineage'], ['redact', 'unknown-lineage']],
+    );
+  });
+
+  it('applies every rule when the SQL could not be parsed or is dynamic', () => {
+    for (const flags of [{ unparsed: true }, { dynamicSql: true }]) {
+      const analysis = analysisOf(selectStatement([], [], flags));
+      const planned = plan(analysis, [col('a')]);
+      assert.equal(planned[0].rule, 'redact');
+      assert.equal(planned[0].reason, 'unknown-lineage');
+    }
+    assert.equal(plan({ statements: [], tables: [], kinds: [] }, [col('a')])[0].rule, 'redact');
+  });
+
+  it('plans field rules for nested values from the referenced tables', () => {
+    const analysis = analysisOf(selectStatement([out('c', [src(customers, 'contact')])], [customers]));
+    const planned = plan(analysis, [col('c', 'STRUCT')]);
+    assert.equal(planned[0].rule, undefined);
+    assert.deepEqual(planned[0].fieldRules.ssn, { rule: 'redact', sources: [`${customers}.ssn`] });
+    assert.equal(planned[0].fieldRules.email.rule, 'email');
+    const unrelated = plan(analysisOf(selectStatement([out('c', [src(orders, 'id')])], [orders])), [col('c', 'STRUCT')]);
+    assert.deepEqual(unrelated[0].fieldRules, {});
+  });
+
+  it('uses an injected table matcher', () => {
+    const analysis = analysisOf(selectStatement([out('x', [src('p.d.t', 'ssn')])], ['p.d.t']));
+    const planned = plan(analysis, [col('x')], { matchesTable: (glob, table) => glob === '*.sales.customers' && table === 'p.d.t' });
+    assert.equal(planned[0].rule, 'redact');
+  });
+});
+
+describe('table globs', () => {
+  it('matches segment-wise, ignoring case and backticks', () => {
+    assert.equal(matchesTableGlob('*.sales.customers', 'demo-project.sales.customers'), true);
+    assert.equal(matchesTableGlob('*.sales.customers', '`Demo-Project.SALES.Customers`'), true);
+    assert.equal(matchesTableGlob('*.sales.*', 'p.sales.orders'), true);
+    assert.equal(matchesTableGlob('*.sales.cust*', 'p.sales.customers_v2'), true);
+    assert.equal(matchesTableGlob('*.sales.customers', 'p.sales.customers_v2'), false);
+    assert.equal(matchesTableGlob('*.sales.customers', 'p.marketing.customers'), false);
+    assert.equal(matchesTableGlob('p?.sales.*', 'p1.sales.x'), true);
+    assert.equal(matchesTableGlob('**', 'p.sales.x'), true);
+    assert.equal(matchesTableGlob('p.**', 'p.sales.x'), true);
+    assert.equal(matchesTableGlob('q.**', 'p.sales.x'), false);
+  });
+  it('anchors shorter globs at the end', () => {
+    assert.equal(matchesTableGlob('sales.customers', 'demo-project.sales.customers'), true);
+    assert.equal(matchesTableGlob('customers', 'demo-project.sales.customers'), true);
+    assert.equal(matchesTableGlob('sales.customers', 'demo-project.hr.customers'), false);
+  });
+});
