@@ -34,6 +34,9 @@ import { queryRoutes } from './adapters/http/query-routes.js';
 import { approvalRoutes } from './adapters/http/approval-routes.js';
 import { auditRoutes } from './adapters/http/audit-routes.js';
 import { publicRoutes } from './adapters/http/public-routes.js';
+import { evidenceKeyRoutes, evidenceRoutes } from './adapters/http/evidence-routes.js';
+import { openKeyStore } from './adapters/evidence/key-store.js';
+import { startSealer } from './adapters/evidence/sealer.js';
 import { createBodyValidator } from './adapters/http/schemas.js';
 import { createWinstonLogger } from './adapters/logging/winston-logger.js';
 import { watchPolicyFile } from './adapters/policy/policy-file-watcher.js';
@@ -180,6 +183,18 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const watcher = watchPolicyFile({ file: config.policyFile, logger, onText: () => void reloadPolicy('policy file change') });
     closers.unshift(() => watcher.close());
 
+    const keyStore = await openKeyStore({ dataDir: config.dataDir, ...(config.evidence.keyFile ? { keyFile: config.evidence.keyFile } : {}) });
+    const sealer = startSealer({
+      store,
+      signer: keyStore,
+      everyEvents: config.evidence.sealEveryEvents,
+      everyMs: config.evidence.sealIntervalMs,
+      clock: () => clock.now(),
+      gatewayId,
+      onError: (error: unknown) => logger.warn('sealing failed', { error: String(error) }),
+    });
+    closers.unshift(() => sealer.stop());
+
     const authFailures = createAuthFailureRecorder({ store, clock, ids: randomIds, logger, gatewayId });
     const auditGroups = () => [...config.auditorGroups, ...policies.current().approvals.approverGroups, ...policies.current().rules.flatMap((r) => r.approvals?.approverGroups ?? [])];
     const app = createHttpApp({
@@ -190,11 +205,12 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       trustProxy: config.trustProxy,
       requestsPerMinutePerPrincipal: config.limits.requestsPerMinutePerPrincipal,
       requestsPerMinutePerAddress: config.limits.requestsPerMinutePerAddress,
-      publicRoutes: [publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) })],
+      publicRoutes: [publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) }), evidenceKeyRoutes({ signer: keyStore })],
       apiRoutes: [
         queryRoutes({ queries, bodies: createBodyValidator(), maxWaitSeconds: config.limits.maxWaitSeconds }),
         approvalRoutes({ queue: approvals, runner, approverGroups: auditGroups, auditorGroups: config.auditorGroups }),
         auditRoutes({ accessLog, sessions, store, runner, access: { groups: auditGroups } }),
+        evidenceRoutes({ store, signer: keyStore, access: { groups: auditGroups }, gatewayVersion, sealNow: () => sealer.sealNow() }),
       ],
     });
 

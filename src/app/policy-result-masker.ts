@@ -4,14 +4,10 @@
  * every column of every referenced table (fail closed).
  */
 import { applyMasking, planMasking, resultHash } from '../domain/masking/index.js';
-import type { Catalog, TableRef } from '../domain/ports.js';
+import type { Catalog } from '../domain/ports.js';
+import { tableRefOf } from './table-ref.js';
 import type { MaskedResult, ResultMasker } from './result-masker.js';
 
-export const tableRefOf = (qualified: string): TableRef | undefined => {
-  const parts = qualified.split('.');
-  if (parts.length !== 3 || parts.some((p) => !p)) return undefined;
-  return { project: parts[0] as string, dataset: parts[1] as string, table: parts[2] as string };
-};
 
 export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: string }): ResultMasker {
   return {
@@ -21,7 +17,7 @@ export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: stri
         analysis.tables.map(async (table) => {
           const ref = tableRefOf(table);
           const schema = ref ? await deps.catalog.getTable(ref).catch(() => undefined) : undefined;
-          columnsByTable.set(table, schema?.columns.map((c) => c.name));
+          columnsByTable.set(table.toLowerCase(), schema?.columns.map((c) => c.name));
         }),
       );
       const plan = planMasking({

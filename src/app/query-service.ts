@@ -15,6 +15,7 @@ import { terminalStatuses, type RequestState } from '../domain/request/request-s
 import { toQueryView, type QueryView } from '../domain/request/request-view.js';
 import { summariseAnalysis } from './analysis-summary.js';
 import { crossCheckDryRun } from './dry-run-check.js';
+import { tableRefOf } from './table-ref.js';
 import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
 import type { Logger } from './logger.js';
@@ -115,7 +116,8 @@ export function createQueryService(deps: {
       logger.warn('analysis failed; treating the request as unknown', { error: String(error) });
       return fallbackAnalysis();
     }
-    if (!warehouse.dryRun || analysis.kinds.includes('unknown')) return analysis;
+    if (analysis.kinds.includes('unknown')) return analysis;
+    if (!warehouse.dryRun) return withCatalogEstimate(analysis);
     try {
       return crossCheckDryRun(analysis, await warehouse.dryRun(sql));
     } catch (error) {
@@ -123,6 +125,19 @@ export function createQueryService(deps: {
       logger.info('dry run failed', { code: error instanceof LedgergateError ? error.code : 'unknown' });
       return analysis;
     }
+  }
+
+  /** Without a dry run, the referenced tables' storage sizes bound what the query can scan. */
+  async function withCatalogEstimate(analysis: Analysis): Promise<Analysis> {
+    if (analysis.tables.length === 0) return { ...analysis, bytesEstimate: 0 };
+    const sizes = await Promise.all(
+      analysis.tables.map(async (table) => {
+        const ref = tableRefOf(table);
+        return ref ? (await warehouse.getTable(ref).catch(() => undefined))?.numBytes : undefined;
+      }),
+    );
+    if (sizes.some((size) => size === undefined)) return analysis;
+    return { ...analysis, bytesEstimate: sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0) };
   }
 
   const isApproverOrAuditor = (principal: Principal, state: RequestState): boolean => {

@@ -81,6 +81,8 @@ export interface ColumnSchema {
 export interface TableSchema {
   readonly table: TableRef;
   readonly columns: readonly ColumnSchema[];
+  /** Storage size, when the warehouse knows it: an upper bound of what a scan reads (no dry run needed). */
+  readonly numBytes?: number;
 }
 
 export interface Catalog {

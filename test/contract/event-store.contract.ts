@@ -237,6 +237,14 @@ export function eventStoreContract(
       assert.equal(await store.headPosition(), head);
     }));
 
+    it('refuses empty appends and reserved ($) or empty stream names', withStore(async (store) => {
+      const head = await store.headPosition();
+      await assert.rejects(store.append(uniqueStream('empty'), [], 'any'), isCode('invalid_event'));
+      await assert.rejects(store.append('$system', [authFailed(0)], 'any'), isCode('invalid_event'));
+      await assert.rejects(store.append('', [authFailed(0)], 'any'), isCode('invalid_event'));
+      assert.equal(await store.headPosition(), head);
+    }));
+
     it('round-trips metadata exactly', withStore(async (store) => {
       const stream = uniqueStream('metadata');
       const metadata = metadataFor('req-42', {

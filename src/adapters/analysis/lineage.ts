@@ -7,6 +7,7 @@
 import type { TableSchema } from '../../domain/ports.js';
 import type { OutputColumn, SourceColumn } from '../../domain/analysis/types.js';
 import { identifierText, isRecord, nodeOf, statementType, visitTree, type Payload } from './ast-nodes.js';
+import { dmlColumns } from './dml-columns.js';
 import { analyseQuery, generateSql, type AstNode, type QueryAnalysis, type Schema } from './polyglot-sdk.js';
 import type { TableReference } from './statement-facts.js';
 import { qualifyTableName } from './table-names.js';
@@ -29,6 +30,8 @@ export interface LineageInput {
   readonly context: AnalysisContext;
   /** The statement's lineage is already known to be incomplete (unknown table, unqualified name, …). */
   readonly incomplete: boolean;
+  /** The statement's own source text, when it is known to be exactly this one statement. */
+  readonly sourceText?: string;
 }
 
 const emptyLineage: LineageFacts = {
@@ -52,12 +55,19 @@ function queryPartOf(statement: AstNode): AstNode | undefined {
 
 export function computeLineage(input: LineageInput): LineageFacts {
   const query = queryPartOf(input.statement);
-  if (!query) return { ...emptyLineage, incomplete: input.incomplete };
-  const sql = generateSql(query);
+  if (!query) {
+    const resolver = new SourceResolver(input);
+    const dml = dmlColumns(input.statement, (column) => resolver.candidates(column));
+    return { ...emptyLineage, filterColumns: dedupe(dml.filterColumns), joinColumns: dedupe(dml.joinColumns), incomplete: input.incomplete };
+  }
+  // The source text saves regenerating SQL from the tree (a millisecond on a large join).
+  const sql = query === input.statement && input.sourceText ? input.sourceText : generateSql(query);
   const analysis = sql === undefined ? undefined : analyseQuery(sql, buildSchema(input));
   if (!analysis) return { ...emptyLineage, incomplete: true };
   const resolver = new SourceResolver(input);
   const wholeStatementUnknown = input.incomplete || hasUnfollowableStar(query);
+  // An UNNEST element is a part of its column (SPLIT, arrays), never the column's value unchanged.
+  const unnests = containsNode(query, 'unnest');
   const projections = dropExceptedColumns(query, analysis.projections);
   const outputColumns = projections.map((projection): OutputColumn => {
     const name = (projection.name ?? `_col_${projection.index}`).toLowerCase();
@@ -65,7 +75,7 @@ export function computeLineage(input: LineageInput): LineageFacts {
     if (wholeStatementUnknown || projection.isStar || lineage === undefined) {
       return { name, lineage: lineage ?? [], confidence: 'unknown' };
     }
-    const exact = projection.transformKind === 'direct' && lineage.length === 1;
+    const exact = projection.transformKind === 'direct' && lineage.length === 1 && !unnests;
     return { name, lineage, confidence: exact ? 'exact' : 'derived' };
   });
   const uses = collectColumnUses(analysis, resolver);
@@ -167,6 +177,15 @@ function collectColumnUses(analysis: QueryAnalysis, resolver: SourceResolver): R
   }
   for (const key of Object.keys(groups) as UseGroup[]) groups[key] = dedupe(groups[key]);
   return groups;
+}
+
+function containsNode(tree: unknown, type: string): boolean {
+  let found = false;
+  visitTree(tree, (value) => {
+    if (found) return false;
+    if (nodeOf(value)?.type === type) found = true;
+  });
+  return found;
 }
 
 /**

@@ -34,6 +34,8 @@ const maxNesting = 8;
 interface Draft {
   readonly node?: AstNode;
   readonly text: string;
+  /** The text holds exactly this statement (not a BEGIN block's remainder or a regenerated one). */
+  readonly textIsStatement: boolean;
   readonly facts: StatementFacts;
   readonly nested: Draft[];
 }
@@ -93,26 +95,31 @@ function failClosedAnalysis(sql: string): Analysis {
 
 function draftStatements(sql: string, context: AnalysisContext, depth: number): Draft[] {
   if (depth > maxNesting) return [unreadableDraft(sql, [])];
-  const chunks = splitStatements(sql);
-  if (!chunks) return [unreadableDraft(sql, [])];
-  if (chunks.length === 0) return [unreadableDraft(sql, [])];
+  const split = splitStatements(sql);
+  if (!split || split.chunks.length === 0) return [unreadableDraft(sql, [])];
+  const drafts = draftChunks(sql, split.chunks, context, depth);
+  if (!split.commentsAgree) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+  return drafts;
+}
+
+function draftChunks(sql: string, chunks: readonly StatementChunk[], context: AnalysisContext, depth: number): Draft[] {
   const whole = parseSql(sql);
   if (whole && whole.length === chunks.length) {
-    return whole.map((node, index) => parsedDraft(node, (chunks[index] as StatementChunk).text, context, depth));
+    return whole.map((node, index) => parsedDraft(node, (chunks[index] as StatementChunk).text, true, context, depth));
   }
   // The request as a whole did not parse: read each statement alone so the readable ones keep
   // their detail, and the others are unknown.
   return chunks.flatMap((chunk) => {
     const nodes = parseSql(chunk.text);
     if (!nodes || nodes.length === 0) return [unreadableDraft(chunk.text, hintKindsFromLeadingWords(chunk.leadingWords))];
-    return nodes.map((node) => parsedDraft(node, chunk.text, context, depth));
+    return nodes.map((node) => parsedDraft(node, chunk.text, nodes.length === 1, context, depth));
   });
 }
 
-function parsedDraft(node: AstNode, text: string, context: AnalysisContext, depth: number): Draft {
+function parsedDraft(node: AstNode, text: string, textIsStatement: boolean, context: AnalysisContext, depth: number): Draft {
   const facts = collectStatementFacts(node, context);
   const nested = facts.nestedSql.filter((nestedSql) => nestedSql.length > 0).flatMap((nestedSql) => draftStatements(nestedSql, context, depth + 1));
-  return { node, text, facts, nested };
+  return { node, text, textIsStatement, facts, nested };
 }
 
 function unreadableDraft(text: string, hints: readonly StatementKind[]): Draft {
@@ -126,7 +133,7 @@ function unreadableDraft(text: string, hints: readonly StatementKind[]): Draft {
     unparsed: true,
     lineageIncomplete: true,
   };
-  return { text, facts, nested: [] };
+  return { text, textIsStatement: false, facts, nested: [] };
 }
 
 function markUnreadable(facts: StatementFacts): void {
@@ -189,6 +196,7 @@ function finishStatement(
       schemas,
       context,
       incomplete: facts.lineageIncomplete || unknownTable,
+      ...(draft.textIsStatement ? { sourceText: draft.text } : {}),
     });
   }
   const nested = draft.nested.map((child) => finishStatement(child, schemas, context));

@@ -31,6 +31,7 @@ const scriptTypes = new Set(['declare', 'set_statement', 'transaction', 'commit'
 const opaqueTypes = new Set([
   'command',
   'execute',
+  'raw',
   'use',
   'pragma',
   'cache',

@@ -11,11 +11,22 @@ export interface StatementChunk {
   readonly leadingWords: readonly string[];
 }
 
+export interface SplitResult {
+  readonly chunks: StatementChunk[];
+  /**
+   * False when the text between tokens is not plain whitespace and comments under GoogleSQL's own
+   * rules: a block comment holding another comment opener, which the tokenizer nests and the
+   * warehouse ends at the first closer, can hide a statement from one reader and not the other.
+   */
+  readonly commentsAgree: boolean;
+}
+
 /** undefined when the tokenizer rejects the text (then the whole request is unknown). */
-export function splitStatements(sql: string): StatementChunk[] | undefined {
+export function splitStatements(sql: string): SplitResult | undefined {
   const tokens = tokenizeSql(sql);
   if (!tokens) return undefined;
   const codePoints = Array.from(sql);
+  const commentsAgree = gapsAreWhitespaceAndComments(codePoints, tokens);
   const chunks: StatementChunk[] = [];
   let current: Token[] = [];
   const flush = (): void => {
@@ -31,7 +42,38 @@ export function splitStatements(sql: string): StatementChunk[] | undefined {
     else current.push(token);
   }
   flush();
-  return chunks;
+  return { chunks, commentsAgree };
+}
+
+function gapsAreWhitespaceAndComments(codePoints: readonly string[], tokens: readonly Token[]): boolean {
+  let position = 0;
+  for (const token of tokens) {
+    if (!Number.isInteger(token.start) || !Number.isInteger(token.end) || token.start < position) return false;
+    if (!isWhitespaceAndComments(codePoints.slice(position, token.start).join(''))) return false;
+    position = token.end;
+  }
+  return isWhitespaceAndComments(codePoints.slice(position).join(''));
+}
+
+/** GoogleSQL comments run from `--` or `#` to the end of the line, or between block delimiters, never nested. */
+function isWhitespaceAndComments(gap: string): boolean {
+  let index = 0;
+  while (index < gap.length) {
+    const char = gap[index] as string;
+    if (/\s/.test(char)) {
+      index += 1;
+    } else if (char === '#' || gap.startsWith('--', index)) {
+      const newline = gap.slice(index).search(/[\r\n]/);
+      index = newline < 0 ? gap.length : index + newline;
+    } else if (gap.startsWith('/*', index)) {
+      const close = gap.indexOf('*/', index + 2);
+      if (close < 0) return false;
+      index = close + 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

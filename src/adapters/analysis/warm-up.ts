@@ -23,7 +23,7 @@ const schema = {
   })),
 };
 
-export function warmUpPolyglot(rounds = 3): void {
+export function warmUpPolyglot(rounds = 1): void {
   for (let round = 0; round < rounds; round++) {
     for (const sql of samples) {
       tokenizeSql(sql);

@@ -1,5 +1,5 @@
 /** Maps EventStoreDB client failures to the gateway's error codes. */
-import { ErrorType, isCommandError } from '@eventstore/db-client';
+import { ErrorType, convertToCommandError, isCommandError } from '@eventstore/db-client';
 import { LedgergateError } from '../../domain/errors.js';
 
 const unavailable = new Set<string>([
@@ -13,8 +13,10 @@ const unavailable = new Set<string>([
 ]);
 
 /** Connection, leadership and permission problems are `store_unavailable`; other errors pass through. */
-export function esdbFailure(error: unknown): unknown {
-  if (error instanceof LedgergateError) return error;
+export function esdbFailure(raw: unknown): unknown {
+  if (raw instanceof LedgergateError) return raw;
+  // Some paths (append) surface the raw gRPC ServiceError; the client's own converter classifies it.
+  const error = raw instanceof Error && !isCommandError(raw) ? convertToCommandError(raw) : raw;
   if (error instanceof Error && isCommandError(error)) {
     if (unavailable.has(error.type)) {
       return new LedgergateError('store_unavailable', `EventStoreDB is unavailable: ${error.type} (${error.message})`, {

@@ -79,6 +79,7 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
   return {
     write(chunk) {
       let from = 0;
+      let nextBackslash = -1;
       const finish = (end: number): void => {
         const kind = (capture as Capture).kind;
         const text = parts.length === 0 ? chunk.slice(from, end) : parts.join('') + chunk.slice(from, end);
@@ -95,11 +96,15 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
             inString = false;
             if (capture?.string) finish(i + 1);
           } else {
-            // Skip ahead to the next character that can end or escape the string.
+            // Skip ahead to the next character that can end or escape the string. The next backslash
+            // is remembered per chunk: searching for it again from every string would be quadratic.
+            if (nextBackslash < i) {
+              nextBackslash = chunk.indexOf('\\', i);
+              if (nextBackslash === -1) nextBackslash = chunk.length;
+            }
             const quote = chunk.indexOf('"', i);
-            const backslash = chunk.indexOf('\\', i);
-            const next = quote === -1 ? backslash : backslash === -1 ? quote : Math.min(quote, backslash);
-            i = (next === -1 ? chunk.length : next) - 1;
+            const next = Math.min(quote === -1 ? chunk.length : quote, nextBackslash);
+            i = next - 1;
           }
           continue;
         }

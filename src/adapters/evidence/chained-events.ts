@@ -9,7 +9,8 @@
  * seal covering an event goes unnoticed; once sealed, any change shows.
  */
 import { LedgergateError } from '../../domain/errors.js';
-import { chainHash, genesisHash } from '../../domain/evidence/event-hash.js';
+import { genesisHash } from '../../domain/evidence/event-hash.js';
+import { fastChainHash as chainHash } from '../../domain/evidence/fast-hash.js';
 import type { Sealed } from '../../domain/events/system-events.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
 

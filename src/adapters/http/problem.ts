@@ -42,7 +42,6 @@ export function sendProblem(
       JSON.stringify({
         type: problemType(code),
         title: titles[code as ErrorCode] ?? code,
-        status,
         detail,
         code,
         instance: res.req.originalUrl.split('?')[0],

@@ -62,12 +62,6 @@ const exactInteger = (text: string): CellValue => {
   return Number.isSafeInteger(n) ? n : BigInt(text).toString();
 };
 
-/** A decimal as a JSON number only when the number prints back to the very same digits. */
-const exactDecimal = (text: string): CellValue => {
-  const n = Number(text);
-  return Number.isFinite(n) && String(n) === text && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : text;
-};
-
 const float = (text: string): CellValue => {
   const n = Number(text);
   return Number.isFinite(n) ? n : text; // NaN, Infinity, -Infinity stay strings: JSON has no spelling for them
@@ -110,7 +104,7 @@ const scalar = (type: string, text: string): CellValue => {
     case 'BIGNUMERIC':
     case 'BIGDECIMAL':
     case 'DECIMAL':
-      return exactDecimal(text);
+      return text; // always the exact decimal string, as every warehouse adapter reports NUMERIC
     case 'FLOAT64':
       return float(text);
     case 'BOOL':

@@ -33,7 +33,14 @@ export async function readLimited(result: DuckDBResult, limits: ReadLimits): Pro
   let totalRows = 0;
   for (;;) {
     if (!storing && limits.stopCounting()) return { columns, rows, totalRows, truncated: true, countComplete: false };
-    const chunk = await result.fetchChunk();
+    let chunk;
+    try {
+      chunk = await result.fetchChunk();
+    } catch (error) {
+      // Interrupted while only counting: the kept rows are complete, the count is a lower bound.
+      if (!storing && limits.stopCounting()) return { columns, rows, totalRows, truncated: true, countComplete: false };
+      throw error;
+    }
     if (!chunk || chunk.rowCount === 0) break;
     if (storing) {
       const values = names.map((_, i) => chunk.getColumnValues(i));

@@ -172,10 +172,16 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     const job = { connection, cancelled: false, timedOut: false };
     running.set(request.jobId, job);
     const deadline = Date.now() + request.timeoutMs;
+    // An interrupt that lands between statements is lost, so it repeats until the job ends.
+    let repeat: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
       job.timedOut = true;
       connection.interrupt();
+      repeat = setInterval(() => connection.interrupt(), 50);
     }, request.timeoutMs);
+    const checkDeadline = (): void => {
+      if (job.timedOut || job.cancelled) throw new Error('INTERRUPT Error: stopped before the next step');
+    };
     let inTransaction = false;
     try {
       await connection.run("SET TimeZone = 'UTC'");
@@ -184,11 +190,13 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
         throw new LedgergateError('query_invalid', 'The embedded warehouse runs one statement per job');
       }
       const prepared = await connection.prepare(statements[0]);
+      checkDeadline();
       kind = kinds[prepared.statementType] ?? null;
       if (kind === null) throw new LedgergateError('query_invalid', 'This kind of statement is not supported by the embedded warehouse');
       const base: JobRecord = { jobId: request.jobId, state: 'running', statementKind: kind, affectedRows: null, errorCode: null, errorMessage: null };
       if (kind === 'select') {
         await ledger.insert(connection, base);
+        checkDeadline();
         const read = await readLimited(await prepared.stream(), {
           maxRows: request.maxRows,
           maxResultBytes: request.maxResultBytes,
@@ -203,6 +211,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       await connection.run('BEGIN TRANSACTION');
       inTransaction = true;
       await ledger.insert(connection, { ...base, state: 'done' });
+      checkDeadline();
       const affectedRows = (await prepared.run()).rowsChanged;
       await ledger.finish(connection, { ...base, state: 'done', affectedRows });
       await connection.run('COMMIT');
@@ -222,10 +231,14 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       throw failure;
     } finally {
       clearTimeout(timer);
+      clearInterval(repeat);
       running.delete(request.jobId);
       connection.closeSync();
     }
   }
+
+  const catalogVersion = (): string => `duckdb:${fingerprint}:${ddlCount}`;
+  const tableCache = new Map<string, Promise<TableSchema | undefined>>();
 
   return {
     kind: 'duckdb',
@@ -273,7 +286,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
 
     // ------------------------------------------------------------ catalog
 
-    version: () => `duckdb:${fingerprint}:${ddlCount}`,
+    version: catalogVersion,
 
     listDatasets: () =>
       serial(async () => {
@@ -301,14 +314,19 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
         return reader.getRowsJS().map(([schema, name]) => qualifiedRef(options.projectId, String(schema), String(name)));
       }),
 
-    getTable: (table: TableRef): Promise<TableSchema | undefined> =>
-      serial(async () => {
+    getTable: (table: TableRef): Promise<TableSchema | undefined> => {
+      // Schemas change only through DDL run here (which bumps the version), so lookups are cached per version.
+      const key = `${catalogVersion()}|${table.project}.${table.dataset}.${table.table}`.toLowerCase();
+      const cached = tableCache.get(key);
+      if (cached) return cached;
+      const lookup = serial(async () => {
         assertOpen();
         if (table.project.toLowerCase() !== options.projectId.toLowerCase()) return undefined;
         if (hiddenSchemas.has(table.dataset.toLowerCase())) return undefined;
         const found = await main.runAndReadAll(
-          `SELECT table_schema, table_name FROM information_schema.tables
-            WHERE table_catalog = current_database() AND lower(table_schema) = lower($1) AND lower(table_name) = lower($2)`,
+          `SELECT t.table_schema, t.table_name, d.estimated_size, d.column_count FROM information_schema.tables t
+            LEFT JOIN duckdb_tables() d ON d.schema_name = t.table_schema AND d.table_name = t.table_name AND d.database_name = t.table_catalog
+            WHERE t.table_catalog = current_database() AND lower(t.table_schema) = lower($1) AND lower(t.table_name) = lower($2)`,
           [table.dataset, table.table],
         );
         const row = found.getRowsJS()[0];
@@ -318,7 +336,18 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
         const columns = Array.from({ length: prepared.columnCount }, (_, i) =>
           columnSchema(prepared.columnName(i), prepared.columnType(i)),
         );
-        return { table: qualifiedRef(options.projectId, schema, name), columns };
-      }),
+        // DuckDB keeps no byte counts; rows × columns × a generous 32 bytes bounds what a full scan reads.
+        const estimatedRows = row[2] === null || row[2] === undefined ? undefined : Number(row[2]);
+        return {
+          table: qualifiedRef(options.projectId, schema, name),
+          columns,
+          ...(estimatedRows !== undefined ? { numBytes: estimatedRows * Math.max(columns.length, 1) * 32 } : {}),
+        };
+      });
+      if (tableCache.size > 1000) tableCache.clear();
+      tableCache.set(key, lookup);
+      lookup.catch(() => tableCache.delete(key));
+      return lookup;
+    },
   };
 }

@@ -99,17 +99,17 @@ export function googleSqlToDuckDb(sql: string, projectId: string): TranspiledSql
   // Belt and braces: the ledger must not be reachable even through names built from strings.
   if (/_ledgergate/i.test(sql)) refuseLedger();
   const parsed = parse(sql, Dialect.BigQuery);
-  if (!parsed.success || !Array.isArray(parsed.ast)) throw failure('parsed', parsed.error);
+  if (!parsed.success || !Array.isArray(parsed.ast)) throw failure('parsed', parsed.error ?? undefined);
   const ast: unknown[] = parsed.ast;
   if (ast.length === 0) throw new LedgergateError('query_invalid', 'The SQL contains no statement');
   walk(ast, projectId);
   // transpile() applies the BigQuery→DuckDB rewrites (SAFE_CAST, NULL ordering, …) that generate()
   // alone does not, so the renamed tree goes back to GoogleSQL text and through transpile().
   const renamed = generate(ast, Dialect.BigQuery);
-  if (!renamed.success || !renamed.sql || renamed.sql.length !== ast.length) throw failure('parsed', renamed.error);
+  if (!renamed.success || !renamed.sql || renamed.sql.length !== ast.length) throw failure('parsed', renamed.error ?? undefined);
   const generated = transpile(renamed.sql.join(';\n'), Dialect.BigQuery, Dialect.DuckDB, { unsupportedLevel: 'raise' });
   if (!generated.success || !generated.sql || generated.sql.length !== ast.length) {
-    throw failure('translated to DuckDB', generated.error);
+    throw failure('translated to DuckDB', generated.error ?? undefined);
   }
   return { statements: generated.sql };
 }

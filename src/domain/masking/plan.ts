@@ -75,8 +75,11 @@ const tablesUnknown = (analysis: Analysis): boolean =>
   analysis.statements.length === 0 ||
   analysis.statements.some((s: AnalysedStatement) => s.flags.unparsed || s.flags.dynamicSql);
 
+/** Whole-row values, scripts (temp tables hide lineage) or a dry run that saw other tables than the analysis. */
 const lineageUntrusted = (analysis: Analysis): boolean =>
-  tablesUnknown(analysis) || analysis.statements.some((s) => s.flags.lineageIncomplete || s.flags.scripting);
+  tablesUnknown(analysis) ||
+  analysis.dryRunDisagreement !== undefined ||
+  analysis.statements.some((s) => s.flags.lineageIncomplete || s.flags.scripting);
 
 function summarise(hits: readonly RuleHit[]): { rule?: MaskRuleName; sources: string[] } {
   const rule = strictestRule(hits.map((hit) => hit.rule));

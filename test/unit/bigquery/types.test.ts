@@ -14,14 +14,14 @@ describe('BigQuery value decoding', () => {
     assert.deepEqual(rows.map((r) => r.n), [9007199254740991, '9007199254740993', '-9223372036854775808']);
   });
 
-  it('gives NUMERIC as a number only when it prints back to the same digits', () => {
+  it('gives NUMERIC and BIGNUMERIC as exact decimal strings', () => {
     const rows = decodeRows([{ name: 'd', type: 'NUMERIC' }], [
       { f: [cell('123.456')] },
       { f: [cell('0.1')] },
       { f: [cell('99999999999999999999999999999.999999999')] },
       { f: [cell('0.0000001')] },
     ]);
-    assert.deepEqual(rows.map((r) => r.d), [123.456, 0.1, '99999999999999999999999999999.999999999', '0.0000001']);
+    assert.deepEqual(rows.map((r) => r.d), ['123.456', '0.1', '99999999999999999999999999999.999999999', '0.0000001']);
   });
 
   it('renders TIMESTAMP micros, float seconds and ISO input as ISO 8601 with microseconds', () => {

@@ -180,3 +180,25 @@ describe('benign data', () => {
     fc.assert(fc.property(benign, (text) => scan(text).text === text), { seed: 20240115, numRuns: 3000 });
   });
 });
+
+describe('scanning cost', () => {
+  it('stays linear on adversarial input (no catastrophic backtracking)', () => {
+    const adversarial = [
+      `${'a'.repeat(20000)}@`,
+      `a@${'a.'.repeat(10000)}`,
+      '1 '.repeat(10000),
+      `+1${' 1'.repeat(10000)}`,
+      `DE89${' 1234'.repeat(4000)}`,
+      `eyJ${'a'.repeat(20000)}.eyJ`,
+      '-----BEGIN PRIVATE KEY-----'.repeat(800),
+      '(212) '.repeat(4000),
+      'ssn '.repeat(5000),
+    ];
+    for (const text of adversarial) {
+      const started = performance.now();
+      scan(text);
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 2000, `${text.slice(0, 12)}… took ${elapsed.toFixed(0)} ms`);
+    }
+  });
+});

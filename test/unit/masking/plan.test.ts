@@ -89,6 +89,16 @@ describe('planning fails closed', () => {
     ]);
   });
 
+  it('distrusts lineage in scripts and when the dry run disagreed with the analysis', () => {
+    const statement = selectStatement([out('id', [src(customers, 'id')])], [customers]);
+    const disagreed = { ...analysisOf(statement), dryRunDisagreement: 'dry run referenced another table' };
+    const script = analysisOf(selectStatement([out('id', [src(customers, 'id')])], [customers], { scripting: true }));
+    for (const analysis of [disagreed, script]) {
+      assert.deepEqual(plan(analysis, [col('id', 'INT64')]).map((c) => [c.rule, c.reason]), [['redact', 'unknown-lineage']]);
+    }
+    assert.deepEqual(plan(analysisOf(statement), [col('id', 'INT64')]).map((c) => [c.rule, c.reason]), [[undefined, 'lineage']]);
+  });
+
   it('presumes nothing protected when the referenced tables hold no protected column', () => {
     const analysis = analysisOf(selectStatement([out('j', [], 'unknown')], [orders, products]));
     assert.deepEqual(brief(plan(analysis, [col('j')])), [{ column: 'j', rule: undefined, sources: [], reason: 'unknown-lineage' }]);

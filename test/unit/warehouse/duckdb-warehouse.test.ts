@@ -77,7 +77,7 @@ describe('DuckDB warehouse', () => {
     try {
       const result = await warehouse.execute(req('types', `SELECT 9007199254740993 AS big, (SELECT amount FROM sales.orders WHERE order_id = 1) AS dec,
         DATE '2024-02-29' AS d, TIMESTAMP '2024-01-02 03:04:05.123456+00' AS ts, b'hi' AS bytes, [1, 2] AS arr,
-        STRUCT(1 AS a, 'x' AS b) AS st, TRUE AS flag, 1.5 AS f, JSON '{"k": [1]}' AS j`));
+        STRUCT(1 AS a, 'x' AS b) AS st, TRUE AS flag, CAST(1.5 AS FLOAT64) AS f, JSON '{"k": [1]}' AS j`));
       const types = Object.fromEntries(result.columns.map((c) => [c.name, c.type]));
       assert.deepEqual(types, { big: 'INT64', dec: 'NUMERIC', d: 'DATE', ts: 'TIMESTAMP', bytes: 'BYTES', arr: 'ARRAY<INT64>', st: 'STRUCT<a INT64, b STRING>', flag: 'BOOL', f: 'FLOAT64', j: 'JSON' });
       assert.match(String(row0(result).dec), /^\d+\.\d{2}$/);

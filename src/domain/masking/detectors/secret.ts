@@ -20,10 +20,11 @@ const secretPattern = new RegExp(
   'g',
 );
 
-const markers = ['-----BEGIN', 'eyJ', 'AKIA', 'ASIA', '_', 'glpat-', 'xox', 'AIza'];
+/** Something every credential above contains; one test rules most texts out. */
+const marker = /-----BEGIN|eyJ|A(?:KIA|SIA|Iza)|_|glpat-|xox/;
 
 export function findSecrets(text: string): TextMatch[] {
-  if (text.length < 20 || !markers.some((marker) => text.includes(marker))) return [];
+  if (text.length < 20 || !marker.test(text)) return [];
   return spansOf(text, secretPattern, (m) => ({ start: m.index, end: m.index + m[0].length }));
 }
 
