@@ -13,7 +13,16 @@ export type EventStoreConfig = { kind: 'sqlite'; file: string } | { kind: 'esdb'
 export type WarehouseConfig =
   | { kind: 'demo'; file: string }
   | { kind: 'duckdb'; file: string }
-  | { kind: 'bigquery'; projectId: string; location?: string; keyFile?: string; apiEndpoint?: string; maximumBytesBilled?: number };
+  | {
+      kind: 'bigquery';
+      projectId: string;
+      location?: string;
+      keyFile?: string;
+      apiEndpoint?: string;
+      maximumBytesBilled?: number;
+      /** `none` (LEDGERGATE_BIGQUERY_AUTH): no credentials at all — only for an emulator or test fake on localhost. */
+      auth?: 'none';
+    };
 
 export interface Config {
   port: number;
@@ -117,6 +126,12 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
     const maximumBytesBilled = get('LEDGERGATE_MAX_BYTES_BILLED') ? bytes('LEDGERGATE_MAX_BYTES_BILLED', '0') : undefined;
     const endpoint = get('LEDGERGATE_BIGQUERY_ENDPOINT');
     if (endpoint && !/^https?:\/\//.test(endpoint)) fail('LEDGERGATE_BIGQUERY_ENDPOINT', 'must be an http(s) URL');
+    // Testing and emulators only: sending no credentials makes sense only to a server on this machine.
+    const auth = get('LEDGERGATE_BIGQUERY_AUTH') ?? 'default';
+    if (auth !== 'default' && auth !== 'none') fail('LEDGERGATE_BIGQUERY_AUTH', `must be default or none, got "${auth}"`);
+    if (auth === 'none' && !(endpoint && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint))) {
+      fail('LEDGERGATE_BIGQUERY_AUTH', 'none is only allowed with LEDGERGATE_BIGQUERY_ENDPOINT on 127.0.0.1 or localhost (an emulator or test fake)');
+    }
     warehouse = {
       kind: 'bigquery',
       projectId: bqProject,
@@ -124,6 +139,7 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       ...(get('LEDGERGATE_BIGQUERY_KEY_FILE') ? { keyFile: resolve(cwd, get('LEDGERGATE_BIGQUERY_KEY_FILE') as string) } : {}),
       ...(endpoint ? { apiEndpoint: endpoint } : {}),
       ...(maximumBytesBilled ? { maximumBytesBilled } : {}),
+      ...(auth === 'none' ? { auth: 'none' as const } : {}),
     };
   } else return fail('LEDGERGATE_WAREHOUSE', `must be demo, duckdb:<file> or bigquery:<project-id>, got "${warehouseSetting}"`);
 

@@ -4,7 +4,7 @@
  * changes every hash after it.
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { fastCanonicalJson } from './canonical-json.js';
 
 /** The hash that precedes position 1. */
 export const genesisHash = '0'.repeat(64);
@@ -19,10 +19,9 @@ export interface HashableEvent {
   readonly recordedAt: string;
 }
 
+/** RFC 8785 JSON; identical to the `canonicalize` package (referenceCanonicalJson), only faster. */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value cannot be canonicalised');
-  return text;
+  return fastCanonicalJson(value);
 }
 
 export function sha256Hex(input: string | Uint8Array): string {

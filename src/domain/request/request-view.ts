@@ -12,6 +12,8 @@ export interface QueryView {
   readonly rowCount?: number;
   readonly truncated?: boolean;
   readonly bytesProcessed?: number;
+  /** Rows a write inserted, updated or deleted. */
+  readonly affectedRows?: number;
   readonly approval?: {
     readonly rule: string;
     readonly approverGroups: readonly string[];
@@ -47,6 +49,7 @@ export function toQueryView(state: RequestState): QueryView {
           bytesProcessed: result.bytesProcessed,
         }
       : {}),
+    ...(state.outcome?.affectedRows !== undefined ? { affectedRows: state.outcome.affectedRows } : {}),
     ...(approval
       ? {
           approval: {
