@@ -162,9 +162,12 @@ export function createQueryService(deps: {
     const deadline = Date.now() + Math.min(waitSeconds, settings.maxWaitSeconds) * 1000;
     let current = state;
     while (!done(current) && Date.now() < deadline && !signal?.aborted) {
-      await notifier.waitForChange(requestId, Math.min(deadline - Date.now(), 1000), signal);
+      // Listen before re-reading, so a change that lands while we read is not missed.
+      const changed = notifier.waitForChange(requestId, Math.min(deadline - Date.now(), 1000), signal);
       const { state: reloaded } = await repository.load(requestId);
       if (reloaded) current = reloaded;
+      if (done(current)) break;
+      await changed;
     }
     return current;
   }
