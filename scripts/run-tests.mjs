@@ -14,7 +14,7 @@ function findTests(dir) {
 
 const filter = process.argv.slice(2);
 const files = findTests('test').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part))).sort();
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.LEDGERGATE_TEST_CONCURRENCY ?? 2}`, '--test-timeout=300000', ...files], {
   stdio: 'inherit',
   env: { ...process.env, LEDGERGATE_LOG_LEVEL: process.env.LEDGERGATE_LOG_LEVEL ?? 'error' },
 });
