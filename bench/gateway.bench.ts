@@ -18,6 +18,7 @@ import { createEventRegistry } from '../src/domain/events/registry.js';
 import type { NewEvent, RecordedEvent } from '../src/domain/ports.js';
 import { createAccessLog } from '../src/projections/access-log.js';
 import { createApprovalQueue } from '../src/projections/approval-queue.js';
+import { silentLogger } from '../src/app/logger.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
 import { createSessionIndex } from '../src/projections/sessions.js';
 import { startGatewayProcess } from '../test/support/gateway-process.js';
@@ -190,6 +191,7 @@ async function measureServers(options: GatewayBenchOptions) {
         LEDGERGATE_RATE_LIMIT: '1000000',
         LEDGERGATE_RATE_LIMIT_ADDRESS: '10000000',
       },
+      timeoutMs: 180_000,
     });
     let gw;
     let peakRss = 0;
@@ -218,7 +220,7 @@ async function measureServers(options: GatewayBenchOptions) {
  * Builds a log of `total` events by cloning the request lifecycles the gateway recorded (new request
  * ids), then times a fresh projection runner's replay over it — what a restart costs.
  */
-async function measureRebuild(recordedFile: string, file: string, total: number) {
+export async function measureRebuild(recordedFile: string, file: string, total: number) {
   const registry = createEventRegistry();
   const recorded = openSqliteEventStore({ file: recordedFile, registry });
   const templates = new Map<string, RecordedEvent[]>();
@@ -236,7 +238,6 @@ async function measureRebuild(recordedFile: string, file: string, total: number)
   let written = 0;
   let n = 0;
   while (written < total) {
-    // One transaction per ~1000 events: the store's group commit, so building the log stays quick.
     const batch: { stream: string; events: NewEvent[] }[] = [];
     let inBatch = 0;
     while (inBatch < 1000 && written + inBatch < total) {
@@ -248,13 +249,13 @@ async function measureRebuild(recordedFile: string, file: string, total: number)
       inBatch += events.length;
       n += 1;
     }
-    for (const { stream, events } of batch) await store.append(stream, events, 'no_stream');
+    // Issued together, the store's group commit writes the whole batch in one transaction.
+    await Promise.all(batch.map(({ stream, events }) => store.append(stream, events, 'no_stream')));
     written += inBatch;
   }
   const head = await store.headPosition();
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const started = performance.now();
-  const runner = await startProjectionRunner({ store, projections: [createAccessLog(), createApprovalQueue(), createSessionIndex()], logger: silent });
+  const runner = await startProjectionRunner({ store, projections: [createAccessLog(), createApprovalQueue(), createSessionIndex()], logger: silentLogger });
   const seconds = (performance.now() - started) / 1000;
   runner.stop();
   await store.close();

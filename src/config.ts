@@ -50,8 +50,12 @@ export interface Config {
   trustProxy: boolean;
   maskingKey?: string;
   pricePerTiBUsd: number;
-  evidence: { sealEveryEvents: number; sealIntervalMs: number; keyFile?: string };
+  evidence: { sealEveryEvents: number; sealIntervalMs: number; keyFile?: string; keyMaxAgeMs?: number };
   webhookUrl?: string;
+  /** Bearer token /metrics requires; without it /metrics answers loopback callers only. */
+  metricsToken?: string;
+  /** The web console's OIDC client (authorization code + PKCE); the dev issuer needs none. */
+  console: { clientId?: string; scope: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -156,6 +160,12 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
   if (!/^\d+(\.\d+)?$/.test(price)) fail('LEDGERGATE_PRICE_PER_TIB', `must be a number of US dollars, got "${price}"`);
   const webhookUrl = get('LEDGERGATE_WEBHOOK_URL');
   if (webhookUrl && !/^https?:\/\/[^\s]+$/.test(webhookUrl)) fail('LEDGERGATE_WEBHOOK_URL', 'must be an http(s) URL');
+  const consoleClientId = get('LEDGERGATE_CONSOLE_CLIENT_ID');
+  if (consoleClientId && !/^[\w.:@/-]{1,200}$/.test(consoleClientId)) fail('LEDGERGATE_CONSOLE_CLIENT_ID', `"${consoleClientId}" is not a client id`);
+  const consoleScope = get('LEDGERGATE_CONSOLE_SCOPE') ?? 'openid profile email';
+  if (!/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/.test(consoleScope)) fail('LEDGERGATE_CONSOLE_SCOPE', 'must be space-separated OAuth scopes');
+  const metricsToken = get('LEDGERGATE_METRICS_TOKEN');
+  if (metricsToken && !/^[\x21-\x7E]{16,}$/.test(metricsToken)) fail('LEDGERGATE_METRICS_TOKEN', 'must be at least 16 printable characters without spaces');
   const trust = get('LEDGERGATE_TRUST_PROXY') ?? 'false';
   if (!['true', 'false'].includes(trust)) fail('LEDGERGATE_TRUST_PROXY', 'must be true or false');
 
@@ -190,8 +200,12 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       sealEveryEvents: int('LEDGERGATE_SEAL_EVERY', 1000, 1, 10_000_000),
       sealIntervalMs: seconds('LEDGERGATE_SEAL_INTERVAL', '60s') * 1000,
       ...(get('LEDGERGATE_EVIDENCE_KEY_FILE') ? { keyFile: resolve(cwd, get('LEDGERGATE_EVIDENCE_KEY_FILE') as string) } : {}),
+      // Rotation: at start and while running, a key this old is replaced; old public keys stay in the JWKS.
+      ...(get('LEDGERGATE_EVIDENCE_KEY_MAX_AGE') ? { keyMaxAgeMs: seconds('LEDGERGATE_EVIDENCE_KEY_MAX_AGE', '1s') * 1000 } : {}),
     },
     ...(webhookUrl ? { webhookUrl } : {}),
+    ...(metricsToken ? { metricsToken } : {}),
+    console: { ...(consoleClientId ? { clientId: consoleClientId } : {}), scope: consoleScope },
   };
   return config;
 }

@@ -16,6 +16,8 @@ import type { Authenticator, Clock, EventStore, IdGenerator, Warehouse } from '.
 import { requestIdOfStream } from './domain/request/request-events.js';
 import { createAuthFailureRecorder } from './app/auth-failure-recorder.js';
 import { startApprovalExpiry } from './app/approval-expiry.js';
+import { createApprovalWebhook } from './app/approval-webhook.js';
+import { createSlackWebhookPoster } from './adapters/webhook/slack-webhook-poster.js';
 import { createExecutionSaga } from './app/execution-saga.js';
 import type { Logger } from './app/logger.js';
 import { createPolicyHolder, policyStream, type PolicyHolder } from './app/policy-holder.js';
@@ -29,7 +31,17 @@ import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
+import { openBigQueryWarehouse } from './adapters/warehouse/bigquery-warehouse.js';
+import { consoleApiRouter, consolePublicRoutes } from './adapters/console/console-wiring.js';
 import { createHttpApp } from './adapters/http/app.js';
+import { openApiRoutes } from './adapters/http/openapi-routes.js';
+import { createLedgergateTools } from './adapters/mcp/ledgergate-tools.js';
+import { mcpRoutes } from './adapters/mcp/mcp-routes.js';
+import { createGatewayMetrics } from './adapters/metrics/gateway-metrics.js';
+import { httpMetrics } from './adapters/metrics/http-metrics.js';
+import { metricsRoutes } from './adapters/metrics/metrics-routes.js';
+import { createOutcomeMetrics } from './adapters/metrics/outcome-metrics.js';
+import { withAppendTiming } from './adapters/metrics/timed-event-store.js';
 import { queryRoutes } from './adapters/http/query-routes.js';
 import { approvalRoutes } from './adapters/http/approval-routes.js';
 import { auditRoutes } from './adapters/http/audit-routes.js';
@@ -45,6 +57,9 @@ import { createAccessLog, type AccessLog } from './projections/access-log.js';
 import { createApprovalQueue, type ApprovalQueue } from './projections/approval-queue.js';
 import { startProjectionRunner, type ProjectionRunner } from './projections/runner.js';
 import { createSessionIndex } from './projections/sessions.js';
+import { createMaskingReport } from './projections/masking-report.js';
+import { createApprovalsReport } from './projections/approvals-report.js';
+import { reportRoutes } from './adapters/http/report-routes.js';
 
 export const gatewayVersion = '0.1.0';
 
@@ -71,6 +86,23 @@ export interface RunningGateway {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * LEDGERGATE_BIGQUERY_AUTH=none (an emulator or test fake on localhost; config.ts enforces that):
+ * an explicit auth client that adds no credentials, so the Google client never probes the metadata server.
+ */
+async function openConfiguredWarehouse(config: Config): Promise<Warehouse> {
+  const target = config.warehouse;
+  if (target.kind !== 'bigquery' || target.auth !== 'none') return openWarehouse(config);
+  return openBigQueryWarehouse({
+    projectId: target.projectId,
+    ...(target.location ? { location: target.location } : {}),
+    ...(target.apiEndpoint ? { apiEndpoint: target.apiEndpoint } : {}),
+    ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
+    pricePerTiBUsd: config.pricePerTiBUsd,
+    authClient: { getRequestHeaders: async () => new Headers() },
+  });
+}
 const randomIds: IdGenerator = { next: () => randomUUID() };
 
 export async function startGateway(config: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
@@ -80,13 +112,16 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   const registry = createEventRegistry();
-  const store: EventStore =
+  const metrics = createGatewayMetrics({ version: gatewayVersion });
+  const store: EventStore = withAppendTiming(
     config.eventStore.kind === 'sqlite'
       ? openSqliteEventStore({ file: config.eventStore.file, registry })
-      : await openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry });
+      : await openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry }),
+    metrics.appendDuration,
+  );
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
-    const warehouse = overrides.warehouse ?? (await openWarehouse(config));
+    const warehouse = overrides.warehouse ?? (await openConfiguredWarehouse(config));
     closers.unshift(() => warehouse.close());
 
     let devIssuer: DevIssuer | undefined;
@@ -151,13 +186,21 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const accessLog = createAccessLog();
     const approvals = createApprovalQueue();
     const sessions = createSessionIndex();
+    const maskingReport = createMaskingReport();
+    const approvalsReport = createApprovalsReport();
+    // Optional approval webhook, fed by live events (see app/approval-webhook.ts for why).
+    const webhook = config.webhookUrl
+      ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: (id) => approvals.get(id) })
+      : undefined;
+    if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
       store,
-      projections: [accessLog, approvals, sessions],
+      projections: [accessLog, approvals, sessions, maskingReport, approvalsReport, createOutcomeMetrics({ metrics, gatewayId })],
       logger,
       onLiveEvent: (event) => {
         const requestId = requestIdOfStream(event.streamName);
         if (requestId) notifier.notify(requestId);
+        webhook?.onEvent(event);
         if (event.metadata.gatewayId === gatewayId) return;
         // Another replica made a request runnable (approval through it, for instance): run it here if nobody does.
         if (requestId && (event.type === 'QueryApproved' || (event.type === 'PolicyEvaluated' && (event.data as { effect: string }).effect === 'allow'))) {
@@ -167,6 +210,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       },
     });
     closers.unshift(() => runner.stop());
+    metrics.observe({ pendingApprovals: () => approvals.pending().length, headPosition: () => store.headPosition(), projectionPosition: () => runner.position() });
 
     for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
     const expiry = startApprovalExpiry({ queue: approvals, repository, clock, logger, intervalMs: 1000 });
@@ -184,6 +228,17 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     closers.unshift(() => watcher.close());
 
     const keyStore = await openKeyStore({ dataDir: config.dataDir, ...(config.evidence.keyFile ? { keyFile: config.evidence.keyFile } : {}) });
+    const keyMaxAgeMs = config.evidence.keyMaxAgeMs;
+    if (keyMaxAgeMs !== undefined && config.evidence.keyFile === undefined) {
+      const rotateIfDue = async () => {
+        const kid = await keyStore.rotateIfOlderThan(keyMaxAgeMs, clock.now());
+        if (kid) logger.info('evidence signing key rotated; earlier keys stay published for earlier seals', { keyId: kid });
+      };
+      await rotateIfDue();
+      const rotation = setInterval(() => void rotateIfDue().catch((error: unknown) => logger.warn('evidence key rotation failed', { error: String(error) })), Math.min(keyMaxAgeMs, 3_600_000));
+      rotation.unref();
+      closers.unshift(() => clearInterval(rotation));
+    }
     const sealer = startSealer({
       store,
       signer: keyStore,
@@ -205,12 +260,35 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       trustProxy: config.trustProxy,
       requestsPerMinutePerPrincipal: config.limits.requestsPerMinutePerPrincipal,
       requestsPerMinutePerAddress: config.limits.requestsPerMinutePerAddress,
-      publicRoutes: [publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) }), evidenceKeyRoutes({ signer: keyStore })],
+      beforeRoutes: [httpMetrics(metrics)],
+      publicRoutes: [
+        openApiRoutes({ version: gatewayVersion }),
+        metricsRoutes({ metrics, access: config.metricsToken ? { token: config.metricsToken } : { loopbackOnly: true, behindProxy: config.trustProxy } }),
+        publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) }),
+        evidenceKeyRoutes({ signer: keyStore }),
+        ...consolePublicRoutes({ config, ...(devIssuer ? { devIssuer } : {}), clock: () => clock.now(), logger }),
+      ],
       apiRoutes: [
         queryRoutes({ queries, bodies: createBodyValidator(), maxWaitSeconds: config.limits.maxWaitSeconds }),
+        mcpRoutes({
+          // MCP clients give up on a request after 60 s by default: tool waits stay below that.
+          tools: createLedgergateTools({ queries, policies, catalog: warehouse, projectId: warehouse.projectId, maxWaitSeconds: Math.min(config.limits.maxWaitSeconds, 50), logger }),
+          version: gatewayVersion,
+          logger,
+        }),
         approvalRoutes({ queue: approvals, runner, approverGroups: auditGroups, auditorGroups: config.auditorGroups }),
         auditRoutes({ accessLog, sessions, store, runner, access: { groups: auditGroups } }),
-        evidenceRoutes({ store, signer: keyStore, access: { groups: auditGroups }, gatewayVersion, sealNow: () => sealer.sealNow() }),
+        reportRoutes({ masking: maskingReport, approvals: approvalsReport, runner, access: { groups: auditGroups } }),
+        consoleApiRouter({
+          policy: () => policies.current(),
+          approverGroups: () => [...policies.current().approvals.approverGroups, ...policies.current().rules.flatMap((r) => r.approvals?.approverGroups ?? [])],
+          auditGroups,
+        }),
+        evidenceRoutes({ store, signer: keyStore, access: { groups: auditGroups }, gatewayVersion, sealNow: () =>
+          sealer.sealNow().catch((error: unknown) => {
+            // The bundle still goes out as the store holds it; verification then names the broken place.
+            logger.warn('sealing before an evidence export failed; the log is not sealed past its last seal', { error: String(error) });
+          }) }),
       ],
     });
 

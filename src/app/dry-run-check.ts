@@ -53,7 +53,9 @@ export function crossCheckDryRun(analysis: Analysis, dryRun: DryRunResult): Anal
   const known = new Set(analysis.tables);
   const extraTables = dryRun.referencedTables.map(fullName).filter((t) => !known.has(t));
   if (extraTables.length > 0) disagreements.push(`dry run references tables the analysis missed: ${extraTables.join(', ')}`);
-  const base = { ...analysis, bytesEstimate: dryRun.totalBytesProcessed };
+  // An estimate that is not a real byte count is no estimate: bytesOver rules then fail closed.
+  const bytes = dryRun.totalBytesProcessed;
+  const base = Number.isFinite(bytes) && bytes >= 0 ? { ...analysis, bytesEstimate: bytes } : { ...analysis };
   if (disagreements.length === 0) return base;
   const stricter = {
     kind: dryKind,

@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import { isLedgergateError, RevisionConflictError } from '../domain/errors.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { Clock, Warehouse } from '../domain/ports.js';
+import type { Clock, ExecuteRequest, QueryResult, Warehouse } from '../domain/ports.js';
+import type { RequestCommand } from '../domain/request/commands.js';
 import type { RequestState } from '../domain/request/request-state.js';
 import { analysisFromSummary } from './analysis-summary.js';
 import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
 import type { RequestRepository } from './request-repository.js';
-import type { ResultMasker } from './result-masker.js';
+import type { MaskedResult, ResultMasker } from './result-masker.js';
 import { evaluationEvent } from './evaluation-event.js';
 
 export interface ExecutionSettings {
@@ -33,6 +34,16 @@ export interface ExecutionSaga {
 
 export const jobIdFor = (requestId: string): string => `ledgergate_${requestId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
+/** A job the warehouse reports as failed (its code and message are the warehouse adapter's, already sanitised). */
+class JobFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const principalHash = (subject: string): string => createHash('sha256').update(subject).digest('hex').slice(0, 16);
 
 export function createExecutionSaga(deps: {
@@ -47,7 +58,8 @@ export function createExecutionSaga(deps: {
   const { repository, warehouse, policies, masker, clock, logger, settings } = deps;
   const running = new Map<string, Promise<void>>();
 
-  async function claim(requestId: string, resume: boolean): Promise<RequestState | undefined> {
+  /** Claims the request (appends ExecutionStarted at the expected revision); `resumed` when it was already running. */
+  async function claim(requestId: string, resume: boolean): Promise<{ state: RequestState; resumed: boolean } | undefined> {
     const { state } = await repository.load(requestId);
     if (!state) return undefined;
     if (state.status === 'running' && !resume) return undefined;
@@ -62,82 +74,151 @@ export function createExecutionSaga(deps: {
         if (current.status !== 'ready') return undefined;
       }
     }
-    const started = await repository.handle(
-      requestId,
-      { type: 'StartExecution', jobId: jobIdFor(requestId), warehouse: warehouse.kind, resumed: current.status === 'running' },
-      context,
-    );
-    return started.state;
+    const resumed = current.status === 'running';
+    // A resumed run keeps the job id it started with: that id is how the warehouse recognises the job.
+    const jobId = resumed && current.execution ? current.execution.jobId : jobIdFor(requestId);
+    const started = await repository.handle(requestId, { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed }, context);
+    return { state: started.state, resumed };
+  }
+
+  const isConflict = (error: unknown): boolean =>
+    error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition');
+
+  /**
+   * Appends the outcome. A conflict means someone else wrote first: when that was an outcome or a
+   * cancellation, the decider refuses and we stop; when it was only another claim, we try again.
+   */
+  async function record(requestId: string, command: RequestCommand, context: { causationId: string }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await repository.handle(requestId, command, context);
+        return;
+      } catch (error) {
+        if (isLedgergateError(error) && error.code === 'invalid_transition') {
+          logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
+          return;
+        }
+        if (!(error instanceof RevisionConflictError) || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /**
+   * The job's outcome after a restart: the job is looked up by its id, never run again blindly.
+   * Unknown means it never reached the warehouse (the claim was written, then the process died), so
+   * starting it now is its first and only run; the id still guards against a racing replica.
+   */
+  async function recover(request: ExecuteRequest): Promise<QueryResult> {
+    const job = await warehouse.getJob(request.jobId);
+    switch (job.state) {
+      case 'failed':
+        throw new JobFailure(job.code, job.message);
+      case 'done':
+        return warehouse.getResults(request.jobId, request.maxRows, request.maxResultBytes);
+      case 'running':
+      case 'unknown':
+        // execute() on an existing id answers with that job (BigQuery: 409, then the job's results).
+        return warehouse.execute(request);
+    }
+  }
+
+  /** A job that ran but whose rows are gone (DuckDB keeps SELECT results in memory only). */
+  async function resultsGone(error: unknown, jobId: string): Promise<boolean> {
+    if (!isLedgergateError(error) || error.code !== 'not_found') return false;
+    const job = await warehouse.getJob(jobId).catch(() => undefined);
+    return job?.state === 'done';
   }
 
   async function run(requestId: string, resume: boolean): Promise<void> {
-    let state: RequestState | undefined;
+    let claimed: { state: RequestState; resumed: boolean } | undefined;
     try {
-      state = await claim(requestId, resume);
+      claimed = await claim(requestId, resume);
     } catch (error) {
-      if (error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition')) return;
-      throw error;
+      if (!isConflict(error)) throw error;
+      // Another replica appended first (its ExecutionStarted, or a cancellation): it owns the run.
+      logger.info('execution claimed elsewhere; backing off', { requestId, code: isLedgergateError(error) ? error.code : 'conflict' });
+      return;
     }
-    if (!state || !state.execution || !state.analysis) return;
+    const state = claimed?.state;
+    if (!claimed || !state || !state.execution || !state.analysis) return;
     const jobId = state.execution.jobId;
     const context = { causationId: `job:${jobId}` };
     const startedAt = Date.now();
+    const request: ExecuteRequest = {
+      jobId,
+      sql: state.request.sql,
+      maxRows: state.request.maxRows,
+      maxResultBytes: settings.maxResultBytes,
+      timeoutMs: settings.timeoutMs,
+      ...(settings.maximumBytesBilled ? { maximumBytesBilled: settings.maximumBytesBilled } : {}),
+      labels: {
+        ledgergate_request: requestId,
+        ledgergate_principal: principalHash(state.request.principal.subject),
+        ...(state.request.sessionId ? { ledgergate_session: state.request.sessionId } : {}),
+      },
+    };
+    let result: QueryResult;
     try {
-      const result = await warehouse.execute({
-        jobId,
-        sql: state.request.sql,
-        maxRows: state.request.maxRows,
-        maxResultBytes: settings.maxResultBytes,
-        timeoutMs: settings.timeoutMs,
-        ...(settings.maximumBytesBilled ? { maximumBytesBilled: settings.maximumBytesBilled } : {}),
-        labels: {
-          ledgergate_request: requestId,
-          ledgergate_principal: principalHash(state.request.principal.subject),
-          ...(state.request.sessionId ? { ledgergate_session: state.request.sessionId } : {}),
-        },
-      });
-      const masked = await masker.mask({ analysis: analysisFromSummary(state.analysis), result, policy: policies.current() });
-      await repository.handle(
-        requestId,
-        {
-          type: 'CompleteExecution',
-          succeeded: {
-            requestId,
-            jobId,
-            rowCount: result.rows.length,
-            totalRows: result.totalRows,
-            truncated: result.truncated,
-            bytesProcessed: result.bytesProcessed,
-            ...(result.affectedRows !== undefined ? { affectedRows: result.affectedRows } : {}),
-            durationMs: Date.now() - startedAt,
-          },
-          masked: { requestId, maskedColumns: masked.maskedColumns, detectorHits: masked.detectorHits, resultHash: masked.resultHash },
-          delivered: {
-            requestId,
-            columns: masked.columns,
-            rows: masked.rows,
-            rowCount: masked.rows.length,
-            truncated: result.truncated,
-            bytesProcessed: result.bytesProcessed,
-            resultHash: masked.resultHash,
-          },
-        },
-        context,
-      );
+      result = claimed.resumed ? await recover(request) : await warehouse.execute(request);
     } catch (error) {
-      if (error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition')) {
-        logger.info('execution outcome not recorded: the request moved on (cancelled or taken over)', { requestId });
-        return;
+      const failure = await failureOf(error, jobId);
+      if (failure.code === 'warehouse_timeout') {
+        // The request is failed now; the job must not go on to change data nobody will see recorded.
+        await warehouse.cancel(jobId).catch((cancelError: unknown) => logger.warn('could not cancel the timed-out job', { requestId, error: String(cancelError) }));
       }
-      const code = isLedgergateError(error) ? error.code : 'internal';
-      const message = isLedgergateError(error) ? error.message : 'The query failed in the warehouse';
-      if (!isLedgergateError(error)) logger.error('execution failed unexpectedly', { requestId, error: String(error) });
-      try {
-        await repository.handle(requestId, { type: 'FailExecution', jobId, code, message }, context);
-      } catch (recordError) {
-        logger.error('could not record the failed execution', { requestId, error: String(recordError) });
-      }
+      await record(requestId, { type: 'FailExecution', jobId, code: failure.code, message: failure.message }, context).catch((recordError: unknown) =>
+        logger.error('could not record the failed execution', { requestId, error: String(recordError) }),
+      );
+      return;
     }
+    let masked: MaskedResult;
+    try {
+      masked = await masker.mask({ analysis: analysisFromSummary(state.analysis), result, policy: policies.current() });
+    } catch (error) {
+      logger.error('masking failed; the result is withheld', { requestId, error: String(error) });
+      await record(requestId, { type: 'FailExecution', jobId, code: 'internal', message: 'The result could not be masked, so it is withheld' }, context);
+      return;
+    }
+    await record(
+      requestId,
+      {
+        type: 'CompleteExecution',
+        succeeded: {
+          requestId,
+          jobId,
+          rowCount: result.rows.length,
+          totalRows: result.totalRows,
+          truncated: result.truncated,
+          bytesProcessed: result.bytesProcessed,
+          ...(result.affectedRows !== undefined ? { affectedRows: result.affectedRows } : {}),
+          durationMs: Date.now() - startedAt,
+        },
+        masked: { requestId, maskedColumns: masked.maskedColumns, detectorHits: masked.detectorHits, resultHash: masked.resultHash },
+        delivered: {
+          requestId,
+          columns: masked.columns,
+          rows: masked.rows,
+          rowCount: masked.rows.length,
+          truncated: result.truncated,
+          bytesProcessed: result.bytesProcessed,
+          resultHash: masked.resultHash,
+        },
+      },
+      context,
+    );
+  }
+
+  async function failureOf(error: unknown, jobId: string): Promise<{ code: string; message: string }> {
+    if (error instanceof JobFailure) return { code: error.code, message: error.message };
+    if (await resultsGone(error, jobId)) {
+      return {
+        code: 'result_unavailable',
+        message: 'The query ran, but its result was lost when the gateway restarted and cannot be fetched again; submit the query again to see the rows',
+      };
+    }
+    if (isLedgergateError(error)) return { code: error.code, message: error.message };
+    logger.error('execution failed unexpectedly', { jobId, error: String(error) });
+    return { code: 'internal', message: 'The query failed in the warehouse' };
   }
 
   return {

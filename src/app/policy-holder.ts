@@ -59,6 +59,8 @@ export async function createPolicyHolder(deps: {
         if (!(error instanceof RevisionConflictError)) throw error;
       }
     }
+    // A policy must never come into force without its event: the caller keeps the old one.
+    throw new LedgergateError('revision_conflict', `could not record ${type}: the policy stream kept changing`);
   }
 
   const previousHashOf = async (): Promise<string | undefined> => {

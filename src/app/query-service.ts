@@ -33,6 +33,8 @@ export interface QuerySettings {
   readonly maxWaitSeconds: number;
   readonly auditorGroups: readonly string[];
   readonly pricePerTiBUsd: number;
+  /** Pauses between further cancel attempts for a job the warehouse did not know yet (default 250, 1000, 3000 ms). */
+  readonly cancelRetryDelaysMs?: readonly number[];
 }
 
 export interface CallerContext {
@@ -172,6 +174,25 @@ export function createQueryService(deps: {
     return current;
   }
 
+  /**
+   * Cancels the job now; when the warehouse does not know it yet (the saga claimed the request but
+   * has not submitted the job), tries again in the background so a late-starting job is stopped too.
+   */
+  async function cancelJob(requestId: string, jobId: string): Promise<void> {
+    const attempt = async (): Promise<boolean> => {
+      await warehouse.cancel(jobId).catch((error: unknown) => logger.info('job cancel failed', { requestId, error: String(error) }));
+      const job = await warehouse.getJob(jobId).catch(() => undefined);
+      return job !== undefined && job.state !== 'unknown';
+    };
+    if (await attempt()) return;
+    void (async () => {
+      for (const delayMs of settings.cancelRetryDelaysMs ?? [250, 1000, 3000]) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        if (await attempt()) return;
+      }
+    })();
+  }
+
   async function handleWithRetry(requestId: string, command: () => RequestCommand, context: CommandContext) {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -252,10 +273,8 @@ export function createQueryService(deps: {
     async cancel(caller, requestId) {
       await loadVisible(caller, requestId);
       const handled = await handleWithRetry(requestId, () => ({ type: 'CancelRequest', by: caller.principal }), contextOf(caller));
-      const jobId = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
-      if (jobId && 'jobId' in jobId && jobId.jobId) {
-        await warehouse.cancel(jobId.jobId).catch((error: unknown) => logger.warn('job cancel failed', { requestId, error: String(error) }));
-      }
+      const cancelled = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
+      if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId);
       return toQueryView(handled.state);
     },
 

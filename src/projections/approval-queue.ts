@@ -30,6 +30,8 @@ export interface PendingApproval {
 export interface ApprovalQueue extends Projection {
   pending(): PendingApproval[];
   all(): PendingApproval[];
+  /** One request's approval (any status), or undefined when it never needed one. */
+  get(requestId: string): PendingApproval | undefined;
   historyOf(approverSubject: string): { requestId: string; decision: string; at: string }[];
   /** The earliest deadline among pending requests, for the expiry timer. */
   nextDeadline(): { requestId: string; expiresAt: string } | undefined;
@@ -126,6 +128,7 @@ export function createApprovalQueue(): ApprovalQueue {
     },
     pending: () => [...approvals.values()].filter((a) => a.status === 'pending_approval'),
     all: () => [...approvals.values()],
+    get: (requestId) => approvals.get(requestId),
     historyOf: (subject) => [...(history.get(subject) ?? [])],
     nextDeadline() {
       let next: { requestId: string; expiresAt: string } | undefined;

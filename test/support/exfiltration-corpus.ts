@@ -82,7 +82,9 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('union', 'union-benign-first', 'rows', 'SELECT city AS v FROM sales.customers UNION ALL SELECT ssn FROM sales.customers'),
   attempt('union', 'union-orders-email', 'rows', 'SELECT currency AS v FROM sales.orders UNION ALL SELECT email AS v FROM sales.customers'),
   attempt('union', 'union-distinct-iban', 'rows', 'SELECT status FROM sales.orders UNION DISTINCT SELECT iban FROM sales.invoices'),
-  attempt('union', 'intersect', 'rows', 'SELECT email FROM sales.customers INTERSECT DISTINCT SELECT email FROM sales.customers'),
+  attempt('union', 'union-two-columns', 'rows', 'SELECT city, country FROM sales.customers UNION ALL SELECT ssn, email FROM sales.customers'),
+  // INTERSECT compares the protected values themselves: a set-operation filter, so it needs approval.
+  attempt('union', 'intersect', 'approved-rows', 'SELECT email FROM sales.customers INTERSECT DISTINCT SELECT email FROM sales.customers'),
 
   // ------------------------------------------------------------ every star form
   attempt('star', 'star', 'rows', 'SELECT * FROM sales.customers'),
@@ -94,6 +96,9 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('star', 'two-stars-join', 'rows', 'SELECT o.*, c.* FROM sales.orders o JOIN sales.customers c ON c.customer_id = o.customer_id'),
   attempt('star', 'star-plus-column', 'rows', 'SELECT *, ssn AS extra FROM sales.customers'),
   attempt('star', 'star-invoices', 'rows', 'SELECT * FROM sales.invoices'),
+  attempt('star', 'using-star', 'rows', 'SELECT * FROM sales.orders JOIN sales.customers USING (customer_id)'),
+  attempt('star', 'replace-then-select', 'rows', 'SELECT x.city FROM (SELECT * REPLACE (ssn AS city) FROM sales.customers) x'),
+  attempt('star', 'except-then-select', 'rows', 'SELECT ssn FROM (SELECT * EXCEPT (email) FROM sales.customers)'),
   attempt('star', 'nested-star', 'rows', 'SELECT * FROM (SELECT * FROM sales.customers)'),
 
   // ------------------------------------------------------------ whole rows, STRUCT, JSON, arrays
@@ -105,6 +110,12 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('whole-row', 'json-of-struct', 'rows', 'SELECT TO_JSON_STRING(STRUCT(card_number AS n)) AS j FROM sales.customers'),
   attempt('whole-row', 'array-literal', 'rows', 'SELECT [ssn, email] AS arr FROM sales.customers'),
   attempt('whole-row', 'array-agg-rows', 'rows', 'SELECT TO_JSON_STRING(ARRAY_AGG(c)) AS j FROM sales.customers c'),
+  attempt('whole-row', 'to-json-row', 'rows', 'SELECT TO_JSON(c) AS j FROM sales.customers c'),
+  attempt('whole-row', 'as-struct-subquery', 'rows', "SELECT (SELECT AS STRUCT customer_id, REPLACE(ssn, '-', '') AS b FROM sales.customers LIMIT 1) AS s"),
+  attempt('whole-row', 'as-struct-json', 'rows', "SELECT TO_JSON_STRING((SELECT AS STRUCT customer_id, REPLACE(ssn, '-', '') AS b FROM sales.customers LIMIT 1)) AS j"),
+  attempt('whole-row', 'as-struct-field', 'rows', "SELECT s.b FROM (SELECT (SELECT AS STRUCT customer_id, REPLACE(ssn, '-', '') AS b FROM sales.customers LIMIT 1) AS s)"),
+  attempt('whole-row', 'struct-field-access', 'rows', "SELECT x.b FROM (SELECT STRUCT(customer_id AS a, REPLACE(ssn, '-', '') AS b) AS x FROM sales.customers)"),
+  attempt('whole-row', 'array-of-structs', 'rows', "SELECT ARRAY(SELECT AS STRUCT customer_id, REPLACE(card_number, '4', 'x') AS b FROM sales.customers) AS a"),
 
   // ------------------------------------------------------------ aggregates
   attempt('aggregate', 'string-agg', 'rows', "SELECT STRING_AGG(ssn, ',') AS all_ssn FROM sales.customers"),
@@ -117,6 +128,8 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   // ------------------------------------------------------------ arrays and UNNEST
   attempt('unnest', 'unnest-literal-array', 'rows', 'SELECT x FROM sales.customers, UNNEST([ssn, card_number]) AS x'),
   attempt('unnest', 'unnest-subquery-array', 'rows', 'SELECT e FROM UNNEST((SELECT ARRAY_AGG(email) FROM sales.customers)) AS e'),
+  attempt('unnest', 'unnest-array-subquery-star', 'rows', 'SELECT * FROM UNNEST(ARRAY(SELECT ssn FROM sales.customers)) AS s'),
+  attempt('unnest', 'array-to-string', 'rows', "SELECT ARRAY_TO_STRING([ssn, city], ' ') AS s FROM sales.customers"),
 
   // ------------------------------------------------------------ case variants of names
   attempt('case', 'upper-names', 'rows', 'SELECT SSN AS x FROM SALES.CUSTOMERS'),

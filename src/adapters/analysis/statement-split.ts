@@ -78,10 +78,11 @@ function isWhitespaceAndComments(gap: string): boolean {
 
 /**
  * Control characters, zero-width and bidirectional format characters, private-use and lone
- * surrogates. The tokenizer treats some of them as spaces while the warehouse may not; a request
+ * surrogates, and space separators other than the ASCII space (no-break, ideographic, en/em
+ * spaces). The tokenizer treats some of them as spaces while the warehouse may not; a request
  * holding any of them is never read as harmless.
  */
-const disguisingCharacters = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]/u;
+const disguisingCharacters = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\u2028\u2029]|(?! )\p{Zs}/u;
 
 export function hasDisguisingCharacters(sql: string): boolean {
   return disguisingCharacters.test(sql.replace(/[\t\n\r]/g, ' '));

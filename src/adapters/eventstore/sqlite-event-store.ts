@@ -1,6 +1,7 @@
 /**
  * The embedded event store: one SQLite file (WAL, synchronous=FULL) that several gateway processes may
- * share. Each append is one BEGIN IMMEDIATE transaction, so writers are serialised by SQLite's write
+ * share. Appends of one event-loop turn commit together in one BEGIN IMMEDIATE transaction (group
+ * commit; one savepoint per append), so writers are serialised by SQLite's write
  * lock: the expected-revision check, the gap-free global position (max + 1) and the hash chain
  * (prevHash = hash of the previous global event) are all decided while holding it, and a reader never
  * sees position n + 1 before position n is committed.
@@ -111,16 +112,55 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     },
   );
 
+  // Group commit: appends issued in the same event-loop turn share one transaction and so one fsync.
+  // Each keeps its own savepoint (a nested better-sqlite3 transaction), so a revision conflict fails
+  // only its own append; every promise settles only after the shared COMMIT is on disk.
+  let pending: PendingAppend[] = [];
+  const commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
+    batch.map((item): BatchOutcome => {
+      try {
+        return { ok: appendInTransaction(item.stream, item.events, item.expected) };
+      } catch (error) {
+        if (error instanceof RevisionConflictError) return { error };
+        throw error;
+      }
+    }),
+  );
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    let outcomes: BatchOutcome[];
+    try {
+      outcomes = guard(() => commitBatch.immediate(batch));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i] as BatchOutcome;
+      if ('ok' in outcome) item.resolve(outcome.ok);
+      else item.reject(outcome.error);
+    });
+    signals.appended();
+  };
+
   const store: SqliteEventStore = {
     file,
 
-    async append(stream, events, expectedRevision) {
-      checkAppendable(stream, events, expectedRevision);
-      const serialised = events.map(serialise);
-      for (const event of serialised) registry.validate(event.type, event.data, event.metadata);
-      const result = guard(() => appendInTransaction.immediate(stream, serialised, expectedRevision));
-      signals.appended();
-      return result;
+    append(stream, events, expectedRevision) {
+      try {
+        checkAppendable(stream, events, expectedRevision);
+        const serialised = events.map(serialise);
+        for (const event of serialised) registry.validate(event.type, event.data, event.metadata);
+        if (signals.closed) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
+        return new Promise<AppendResult>((resolve, reject) => {
+          if (pending.length === 0) setImmediate(flush);
+          pending.push({ stream, events: serialised, expected: expectedRevision, resolve, reject });
+        });
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     async readStream(stream) {
@@ -148,12 +188,23 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async close() {
       if (signals.closed) return;
+      flush();
       signals.close();
       db.close();
     },
   };
   return store;
 }
+
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly SerialisedEvent[];
+  readonly expected: ExpectedRevision;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+type BatchOutcome = { ok: AppendResult } | { error: RevisionConflictError };
 
 interface SerialisedEvent {
   readonly type: string;

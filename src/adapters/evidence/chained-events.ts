@@ -27,6 +27,11 @@ export interface ChainedReadOptions {
   readonly seals?: readonly Sealed[];
   /** Recompute stored hashes and fail on any mismatch (the sealer never signs what it has not checked). */
   readonly verifyStoredHashes?: boolean;
+  /**
+   * Pass over missing positions instead of failing (the export: the bundle then shows the store as it
+   * is, and verification names the missing position, rather than the auditor getting no bundle at all).
+   */
+  readonly tolerateGaps?: boolean;
 }
 
 export async function* readChainedEvents(store: EventStore, options: ChainedReadOptions): AsyncGenerator<ChainedEvent> {
@@ -39,8 +44,10 @@ export async function* readChainedEvents(store: EventStore, options: ChainedRead
       throw new LedgergateError('internal', `Event log ends at position ${cursor}, before ${options.toPosition}`);
     }
     for (const event of page) {
-      if (event.position !== cursor + 1) {
-        throw new LedgergateError('internal', `Event log skips from position ${cursor} to ${event.position}`);
+      if (event.position !== cursor + 1 && !(options.tolerateGaps && event.position > cursor + 1)) {
+        throw new LedgergateError('internal', `Event log skips from position ${cursor} to ${event.position} (event ${cursor + 1} is missing)`, {
+          position: cursor + 1,
+        });
       }
       if (prevHash === undefined) prevHash = event.prevHash ?? (await hashBefore(store, event.position, options.seals ?? [], pageSize));
       const chained = chain(event, prevHash, options.verifyStoredHashes ?? false);

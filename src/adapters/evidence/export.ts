@@ -4,6 +4,7 @@
  * Key order: format, events, seals, keys, manifest, manifestSignature (one event per line).
  */
 import { once } from 'node:events';
+import { decodeProtectedHeader } from 'jose';
 import { LedgergateError } from '../../domain/errors.js';
 import { bundleEventOf, bundleFormat, manifestSigningInput, type BundleManifest, type BundleSeal } from '../../domain/evidence/bundle.js';
 import { sealStreamName } from '../../domain/evidence/seal.js';
@@ -60,7 +61,7 @@ export async function writeEvidenceBundle(options: ExportOptions): Promise<Expor
   let firstTime: string | undefined;
   let lastTime: string | undefined;
   if (toPosition >= fromPosition) {
-    const events = readChainedEvents(store, { fromPosition, toPosition, pageSize, seals: sealData });
+    const events = readChainedEvents(store, { fromPosition, toPosition, pageSize, seals: sealData, tolerateGaps: true });
     for await (const event of events) {
       await writer.write(`${eventCount === 0 ? '\n' : ',\n'}${JSON.stringify(bundleEventOf(event))}`);
       if (eventCount === 0) {
@@ -84,10 +85,9 @@ export async function writeEvidenceBundle(options: ExportOptions): Promise<Expor
       return seal.toPosition >= fromPosition && seal.fromPosition <= toPosition;
     })
     .map((event) => ({ position: event.position, data: event.data as Sealed }));
-  await writer.write(`\n],\n"seals":${JSON.stringify(seals)},\n"keys":${JSON.stringify(await signer.publicKeys())}`);
 
   const generatedAt = clock().toISOString();
-  const manifest: BundleManifest = {
+  const manifestFor = (keyId: string): BundleManifest => ({
     range: { fromPosition, toPosition: Math.max(toPosition, fromPosition - 1) },
     from: options.from?.toISOString() ?? firstTime ?? generatedAt,
     to: options.to?.toISOString() ?? lastTime ?? generatedAt,
@@ -99,9 +99,17 @@ export async function writeEvidenceBundle(options: ExportOptions): Promise<Expor
     policyVersions,
     gatewayVersion: options.gatewayVersion,
     generatedAt,
-    keyId: signer.keyId(),
-  };
-  const manifestSignature = await signer.sign(manifestSigningInput(manifest));
+    keyId,
+  });
+  let manifest = manifestFor(signer.keyId());
+  let manifestSignature = await signer.sign(manifestSigningInput(manifest));
+  // A key rotation between naming the key and signing: sign again under the key that is now current.
+  for (let attempt = 0; attempt < 3 && decodeProtectedHeader(manifestSignature).kid !== manifest.keyId; attempt++) {
+    manifest = manifestFor(signer.keyId());
+    manifestSignature = await signer.sign(manifestSigningInput(manifest));
+  }
+  // Keys are read after signing, so they include every key that signed anything in this bundle.
+  await writer.write(`\n],\n"seals":${JSON.stringify(seals)},\n"keys":${JSON.stringify(await signer.publicKeys())}`);
   await writer.write(`,\n"manifest":${JSON.stringify(manifest)},\n"manifestSignature":${JSON.stringify(manifestSignature)}}\n`);
   await writer.end();
   return { manifest };

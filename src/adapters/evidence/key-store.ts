@@ -11,7 +11,7 @@
  * `kid` is always the key's RFC 7638 thumbprint, so a key id cannot be claimed by another key.
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
-import { chmod, link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, readdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { LedgergateError } from '../../domain/errors.js';
@@ -30,9 +30,17 @@ export interface KeyStoreOptions {
 export interface KeyStore extends Signer {
   /** Makes a new current key (older ones keep verifying); returns its key id. */
   rotate(): Promise<string>;
+  /** When the current key was made (its file's `createdAt`, else the file's modification time). */
+  currentKeyCreatedAt(): Date;
+  /**
+   * Rotates when the current key is at least `maxAgeMs` old at `now` (LEDGERGATE_EVIDENCE_KEY_MAX_AGE);
+   * returns the new key id, or undefined when the key is young enough or comes from a configured key file.
+   */
+  rotateIfOlderThan(maxAgeMs: number, now: Date): Promise<string | undefined>;
 }
 
 interface LoadedKey {
+  readonly createdAt: Date;
   readonly kid: string;
   readonly alg: SigningAlgorithm;
   readonly privateKey: CryptoKey | Uint8Array;
@@ -71,16 +79,30 @@ export async function openKeyStore(options: KeyStoreOptions): Promise<KeyStore> 
       const retired = await loadRetiredKeys(directory, current.kid);
       return { keys: [current.publicJwk, ...retired.map((key) => key.publicJwk)] };
     },
-    async rotate() {
-      if (options.keyFile !== undefined) {
-        throw new LedgergateError('invalid_config', 'The evidence key comes from a key file; rotate it by configuring a new file');
+    rotate,
+    currentKeyCreatedAt: () => current.createdAt,
+    async rotateIfOlderThan(maxAgeMs, now) {
+      if (options.keyFile !== undefined) return undefined;
+      // Another process sharing the directory may have rotated already: adopt its key rather than rotating twice.
+      const newest = (await listKeyFiles(directory)).at(-1);
+      if (newest) {
+        const onDisk = await loadKeyFile(join(directory, newest.name));
+        if (onDisk.kid !== current.kid && onDisk.createdAt >= current.createdAt) current = onDisk;
       }
-      const files = await listKeyFiles(directory);
-      const next = (files.at(-1)?.sequence ?? 0) + 1;
-      current = await createKey(directory, next, algorithm);
-      return current.kid;
+      if (now.getTime() - current.createdAt.getTime() < maxAgeMs) return undefined;
+      return rotate();
     },
   };
+
+  async function rotate(): Promise<string> {
+    if (options.keyFile !== undefined) {
+      throw new LedgergateError('invalid_config', 'The evidence key comes from a key file; rotate it by configuring a new file');
+    }
+    const files = await listKeyFiles(directory);
+    const next = (files.at(-1)?.sequence ?? 0) + 1;
+    current = await createKey(directory, next, algorithm);
+    return current.kid;
+  }
 }
 
 async function ensureDirectory(directory: string): Promise<void> {
@@ -118,7 +140,7 @@ async function createKey(directory: string, sequence: number, algorithm: Signing
   const kid = await calculateJwkThumbprint(jwk, 'sha256');
   const target = join(directory, `key-${String(sequence).padStart(6, '0')}.jwk`);
   const temporary = join(directory, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  await writeFile(temporary, JSON.stringify({ ...jwk, kid, alg: algorithm }), { mode: 0o600, flag: 'wx' });
+  await writeFile(temporary, JSON.stringify({ ...jwk, kid, alg: algorithm, createdAt: new Date().toISOString() }), { mode: 0o600, flag: 'wx' });
   try {
     await link(temporary, target);
   } catch (error) {
@@ -131,8 +153,10 @@ async function createKey(directory: string, sequence: number, algorithm: Signing
 }
 
 async function loadKeyFile(path: string): Promise<LoadedKey> {
-  const jwk = JSON.parse(await readFile(path, 'utf8')) as JWK;
-  return fromPrivateJwk(jwk, path);
+  const { createdAt, ...jwk } = JSON.parse(await readFile(path, 'utf8')) as JWK & { createdAt?: unknown };
+  const recorded = typeof createdAt === 'string' ? new Date(createdAt) : undefined;
+  const created = recorded && !Number.isNaN(recorded.getTime()) ? recorded : (await stat(path)).mtime;
+  return fromPrivateJwk(jwk, path, created);
 }
 
 /** A configured key file: a private JWK (JSON) or a PKCS#8 / SEC1 PEM, P-256 or Ed25519. */
@@ -147,14 +171,14 @@ async function loadConfiguredKey(path: string): Promise<LoadedKey> {
     const keyObject = text.trimStart().startsWith('{')
       ? createPrivateKey({ key: JSON.parse(text) as import('node:crypto').JsonWebKey, format: 'jwk' })
       : createPrivateKey(text);
-    return await fromPrivateJwk(keyObject.export({ format: 'jwk' }) as JWK, path);
+    return await fromPrivateJwk(keyObject.export({ format: 'jwk' }) as JWK, path, (await stat(path)).mtime);
   } catch (error) {
     if (error instanceof LedgergateError) throw error;
     throw new LedgergateError('invalid_config', `Evidence key file ${path} does not hold a private P-256 or Ed25519 key`);
   }
 }
 
-async function fromPrivateJwk(jwk: JWK, source: string): Promise<LoadedKey> {
+async function fromPrivateJwk(jwk: JWK, source: string, createdAt: Date): Promise<LoadedKey> {
   const alg = algorithmOf(jwk);
   if (!alg || typeof jwk.d !== 'string') {
     throw new LedgergateError('invalid_config', `Evidence key ${source} is not a private P-256 or Ed25519 key`);
@@ -162,7 +186,7 @@ async function fromPrivateJwk(jwk: JWK, source: string): Promise<LoadedKey> {
   const publicJwk: JWK = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'OKP', crv: jwk.crv, x: jwk.x };
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
   const privateKey = await importJWK({ ...jwk, alg }, alg);
-  return { kid, alg, privateKey, publicJwk: { ...publicJwk, kid, alg, use: 'sig' } };
+  return { createdAt, kid, alg, privateKey, publicJwk: { ...publicJwk, kid, alg, use: 'sig' } };
 }
 
 function algorithmOf(jwk: JWK): SigningAlgorithm | undefined {

@@ -1,6 +1,6 @@
 /** The Express application: security headers, tracing, authentication, routes, problem responses. */
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { Logger } from '../../app/logger.js';
@@ -17,6 +17,8 @@ export interface HttpAppOptions {
   readonly publicRoutes: readonly Router[];
   /** Routes behind bearer authentication (they must live under /v1 or /mcp). */
   readonly apiRoutes: readonly Router[];
+  /** Middleware that sees every request before rate limits and routes (metrics). */
+  readonly beforeRoutes?: readonly RequestHandler[];
   readonly bodyLimitBytes: number;
   readonly trustProxy: boolean;
   readonly requestsPerMinutePerPrincipal: number;
@@ -69,6 +71,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     });
     next();
   });
+
+  for (const handler of options.beforeRoutes ?? []) app.use(handler);
 
   const limitHandler = (_req: express.Request, res: express.Response) => {
     sendProblem(res, 429, 'rate_limited', 'Too many requests; slow down and retry after the Retry-After interval');

@@ -3,7 +3,7 @@
  * several ways (rename, truncate then write), so changes are debounced and the directory is watched.
  */
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from '../../app/logger.js';
 
 export function watchPolicyFile(options: { file: string; logger: Logger; onText: (text: string) => void; debounceMs?: number }): { close(): void } {
@@ -26,8 +26,10 @@ export function watchPolicyFile(options: { file: string; logger: Logger; onText:
   }
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(dirname(options.file), (_event, name) => {
-      if (name && name !== basename(options.file)) return;
+    // Any change in the directory is a reason to look: Kubernetes ConfigMaps and similar deployers
+    // swap a `..data` symlink next to the file, so an event may never name the file itself. Reading
+    // is debounced and unchanged text is ignored, so looking too often costs nothing.
+    watcher = watch(dirname(options.file), () => {
       clearTimeout(timer);
       timer = setTimeout(read, options.debounceMs ?? 150);
     });

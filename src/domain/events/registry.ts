@@ -33,6 +33,8 @@ export const eventSchemas = {
   PolicyActivated: { version: 1, schema: system.PolicyActivated },
   PolicyRejected: { version: 1, schema: system.PolicyRejected },
   Sealed: { version: 1, schema: system.Sealed },
+  WebhookDelivered: { version: 1, schema: system.WebhookDelivered },
+  WebhookFailed: { version: 1, schema: system.WebhookFailed },
 } as const satisfies Record<string, { version: number; schema: TSchema }>;
 
 export type EventType = keyof typeof eventSchemas;

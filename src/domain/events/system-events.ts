@@ -50,3 +50,35 @@ export const Sealed = Type.Object(
   { additionalProperties: false },
 );
 export type Sealed = Static<typeof Sealed>;
+
+/** Which approval moment a webhook message announced. */
+export const WebhookEventKind = Type.Union([
+  Type.Literal('approval_requested'),
+  Type.Literal('approved'),
+  Type.Literal('rejected'),
+  Type.Literal('expired'),
+]);
+
+/** The approval webhook accepted a message (stream `webhooks`). The URL is a secret and never recorded. */
+export const WebhookDelivered = Type.Object(
+  {
+    requestId: Type.String(),
+    event: WebhookEventKind,
+    status: Type.Integer({ minimum: 100, maximum: 599 }),
+    attempts: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type WebhookDelivered = Static<typeof WebhookDelivered>;
+
+/** Every attempt to deliver an approval webhook message failed; the request itself carried on. */
+export const WebhookFailed = Type.Object(
+  {
+    requestId: Type.String(),
+    event: WebhookEventKind,
+    error: Type.String({ maxLength: 500 }),
+    attempts: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type WebhookFailed = Static<typeof WebhookFailed>;

@@ -63,7 +63,9 @@ const ESCAPED_SURROGATE = /\\ud[89a-f]/;
  */
 export function fastCanonicalJson(value: unknown): string {
   const keys = new Set<string>();
-  if (!collectKeys(value, keys, 0)) return referenceCanonicalJson(value);
+  // A property list is read with [[Get]]: every object without an own "__proto__" would serialise the
+  // inherited Object.prototype under that name (found by the property test), so such values take the reference path.
+  if (!collectKeys(value, keys, 0) || keys.has('__proto__')) return referenceCanonicalJson(value);
   const text = JSON.stringify(value, [...keys].sort());
   if (text === undefined || ESCAPED_SURROGATE.test(text)) return referenceCanonicalJson(value);
   return text;

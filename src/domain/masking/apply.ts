@@ -8,7 +8,7 @@ import type { CellValue } from '../ports.js';
 import { createTextScanner } from './detectors/index.js';
 import { createKeyedHasher } from './keyed-hash.js';
 import { maskNested, type NestedMaskContext } from './nested.js';
-import type { MaskPlan, MaskReason, PlannedColumn } from './plan.js';
+import type { MaskPlan, MaskReason, PlannedColumn, PlannedFieldRule } from './plan.js';
 import type { ResultColumnDescription } from './result-hash.js';
 import { stricterRule } from './strictness.js';
 
@@ -49,6 +49,14 @@ export interface MaskedResult {
 
 const nestedTypes = /^(STRUCT|RECORD|ARRAY|JSON)\b/i;
 
+/** An object or array written as text (TO_JSON_STRING, FORMAT('%t'), string concatenation …). */
+function looksLikeJsonDocument(value: string): boolean {
+  const text = value.trim();
+  const first = text[0];
+  const last = text[text.length - 1];
+  return text.length >= 2 && ((first === '{' && last === '}') || (first === '[' && last === ']'));
+}
+
 /** What one column's masking did, gathered while the rows are walked. */
 interface ColumnTally {
   readonly planned: PlannedColumn;
@@ -87,8 +95,17 @@ export function applyMasking(plan: MaskPlan, rows: readonly Record<string, CellV
   });
 
   const nestedColumn = plan.map((planned) => planned.schema.mode === 'REPEATED' || nestedTypes.test(planned.schema.type));
+  const maskDocument = (value: string, i: number, document: PlannedFieldRule): CellValue => {
+    const tally = tallies[i];
+    const rule = stricterRule(plan[i].rule, document.rule) ?? document.rule;
+    tally.fieldRule = stricterRule(tally.fieldRule, rule);
+    for (const source of document.sources) tally.fieldSources.add(source);
+    return maskNested(value, plan[i].schema, rule, contexts[i]);
+  };
   const maskCell = (value: CellValue, i: number): CellValue => {
     const planned = plan[i];
+    const document = planned.documentRule;
+    if (document !== undefined && typeof value === 'string' && looksLikeJsonDocument(value)) return maskDocument(value, i, document);
     // The common cells — clear scalars — skip the nested walk.
     if (planned.rule === undefined && typeof value !== 'object' && !nestedColumn[i]) {
       const scan = contexts[i].scan;

@@ -29,6 +29,12 @@ export interface PlannedColumn {
   readonly schema: ColumnSchema;
   /** Lower-case field name → rule, for nested values whose fields name protected columns. */
   readonly fieldRules: Readonly<Record<string, PlannedFieldRule>>;
+  /**
+   * For a computed scalar column: the rule for a cell that turns out to be a JSON document (an object
+   * or array in a string, as TO_JSON_STRING builds). Such a document can carry fields from anywhere in
+   * the referenced tables that the lineage did not report, so it is treated as unknown lineage.
+   */
+  readonly documentRule?: PlannedFieldRule;
 }
 
 export type MaskPlan = readonly PlannedColumn[];
@@ -63,13 +69,36 @@ function outputsOf(analysis: Analysis): readonly OutputColumn[] {
   return producing[producing.length - 1]?.outputColumns ?? [];
 }
 
+/** Names made up for unnamed expressions: the analyser's (`_col_0`) and BigQuery's (`f0_`). */
+const analyserSynthetic = /^_col_\d+$/;
+const warehouseSynthetic = /^f\d+_$/;
+const plainIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Pairs result columns with the analyser's outputs: by position when the counts agree and the names
+ * agree too (or the analyser's name is a made-up one), otherwise by a unique name. A column that
+ * pairs with nothing has unknown lineage — a result in another order than the analysis must never
+ * hand one column's rule (or none) to another.
+ */
 function matchOutputs(resultColumns: readonly ColumnSchema[], outputs: readonly OutputColumn[]): (OutputColumn | undefined)[] {
-  if (outputs.length === resultColumns.length) return [...outputs];
-  return resultColumns.map((column) => {
+  const byName = (column: ColumnSchema): OutputColumn | undefined => {
     const named = outputs.filter((output) => lower(output.name) === lower(column.name));
     return named.length === 1 ? named[0] : undefined;
+  };
+  if (outputs.length !== resultColumns.length) return resultColumns.map(byName);
+  return resultColumns.map((column, i) => {
+    const output = outputs[i];
+    if (lower(output.name) === lower(column.name)) return output;
+    // The analyser could not name an expression the warehouse named like a column (`s.b` → `b`):
+    // it did not understand the expression, so its lineage is not trusted.
+    const synthetic = warehouseSynthetic.test(column.name) || (analyserSynthetic.test(output.name) && !plainIdentifier.test(column.name));
+    if (synthetic && !outputs.some((other) => lower(other.name) === lower(column.name))) return output;
+    return byName(column);
   });
 }
+
+const compositeType = /^(STRUCT|RECORD|ARRAY|JSON)\b/i;
+const isComposite = (schema: ColumnSchema): boolean => schema.mode === 'REPEATED' || compositeType.test(schema.type);
 
 const tablesUnknown = (analysis: Analysis): boolean =>
   analysis.statements.length === 0 ||
@@ -133,11 +162,19 @@ export function planMasking(input: MaskPlanInput): MaskPlan {
   }
 
   const untrusted = lineageUntrusted(analysis);
+  const presumed = summarise(presumedHits);
   return input.resultColumns.map((schema, i) => {
     const output = outputs[i];
-    const unknown = untrusted || output === undefined || output.confidence === 'unknown';
+    // A STRUCT, ARRAY or JSON value built in the query ((SELECT AS STRUCT a, b …), ARRAY_AGG(…)) is
+    // where analysers lose fields, so its reported lineage is not trusted.
+    const unknown =
+      untrusted || output === undefined || output.confidence === 'unknown' || (output.confidence === 'derived' && isComposite(schema));
     const hits = unknown ? [...presumedHits, ...lineageHits(output?.lineage ?? [])] : lineageHits(output.lineage);
     const summary = summarise(hits);
+    const documentRule =
+      !unknown && output.confidence === 'derived' && presumed.rule !== undefined
+        ? summarise([...presumedHits, ...lineageHits(output.lineage)])
+        : undefined;
     return {
       column: schema.name,
       ...(summary.rule !== undefined ? { rule: summary.rule } : {}),
@@ -146,6 +183,7 @@ export function planMasking(input: MaskPlanInput): MaskPlan {
       originalType: schema.mode === 'REPEATED' ? `ARRAY<${schema.type}>` : schema.type,
       schema,
       fieldRules,
+      ...(documentRule?.rule !== undefined ? { documentRule: { rule: documentRule.rule, sources: documentRule.sources } } : {}),
     } satisfies PlannedColumn;
   });
 }

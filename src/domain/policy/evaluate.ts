@@ -59,12 +59,46 @@ function withProtectedPredicates(policy: Policy, matchers: PolicyMatchers, view:
   };
 }
 
+/**
+ * The smaller scan estimates a statement is also judged at: none, and each `bytesOver` limit below
+ * the estimate (at a limit, that rule's condition just fails to hold). An unknown estimate is larger
+ * than every limit.
+ */
+function smallerEstimates(policy: Policy, estimate: number | undefined): number[] {
+  const limits = policy.rules.flatMap((rule) => (rule.match.bytesOver === undefined ? [] : [rule.match.bytesOver]));
+  if (limits.length === 0) return [];
+  return [...new Set([0, ...limits])].filter((bytes) => estimate === undefined || bytes < estimate);
+}
+
+/**
+ * First match alone would let a larger scan loosen a decision: an earlier `approve` rule with
+ * `bytesOver` (costly-scans) can pre-empt a later `deny` (or the default), so adding a statement
+ * that scans more would turn a denied request into one waiting for approval. A statement is
+ * therefore never judged less strictly than it would be with a smaller estimate.
+ */
+function judgeStatement(policy: Policy, matchers: PolicyMatchers, view: StatementView, input: PolicyInput): StatementDecision {
+  const judge = (bytesEstimate: number | undefined): StatementDecision =>
+    withProtectedPredicates(policy, matchers, view, byRules(policy, matchers, view, { groups: input.groups, bytesEstimate }));
+  const actual = judge(input.analysis.bytesEstimate);
+  let decision = actual;
+  for (const bytes of smallerEstimates(policy, input.analysis.bytesEstimate)) {
+    const smaller = judge(bytes);
+    if (isStricter(smaller.effect, decision.effect)) decision = smaller;
+  }
+  if (decision === actual) return actual;
+  return {
+    ...decision,
+    reasons: [
+      ...actual.reasons,
+      `statement ${view.number} (${view.kind}): a smaller scan would be ${decision.effect} by "${decision.rule}", and a larger scan never loosens a decision`,
+      ...decision.reasons,
+    ],
+  };
+}
+
 export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecision {
   const matchers = matchersOf(policy);
-  const context: MatchContext = { groups: input.groups, bytesEstimate: input.analysis.bytesEstimate };
-  const decisions = statementViews(input.analysis).map((view) =>
-    withProtectedPredicates(policy, matchers, view, byRules(policy, matchers, view, context)),
-  );
+  const decisions = statementViews(input.analysis).map((view) => judgeStatement(policy, matchers, view, input));
   const deciding = decisions.reduce((strictest, decision) => (isStricter(decision.effect, strictest.effect) ? decision : strictest));
   const reasons = decisions.flatMap((decision) => decision.reasons);
   if (input.analysis.dryRunDisagreement !== undefined) {

@@ -1,0 +1,280 @@
+/**
+ * The exfiltration corpus against the real gateway (one process, shipped policy, embedded demo
+ * warehouse): every attempt ends the way the policy says, and no seeded protected value — nor its
+ * reversal, base64 or separator-free form — appears in any response, the access log (JSONL and CSV),
+ * the session replay or an evidence export. Non-protected columns come back exact, and the detectors
+ * flag nothing on benign data.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoPiiSamples, demoTables } from '../../src/adapters/warehouse/demo-dataset.js';
+import type { CellValue } from '../../src/domain/ports.js';
+import { benignQueries, exfiltrationCorpus, type ExfiltrationAttempt, type ExfiltrationOutcome } from '../support/exfiltration-corpus.js';
+import { call, startGatewayProcess, type GatewayProcess, type HttpAnswer } from '../support/gateway-process.js';
+
+const corpusSession = 'exfiltration-corpus';
+const benignSession = 'exfiltration-benign';
+
+interface QueryBody {
+  id: string;
+  status: string;
+  queryStatus?: string;
+  detail?: string;
+  columns?: { name: string; type: string; masked?: string }[];
+  rows?: Record<string, CellValue>[];
+  truncated?: boolean;
+}
+
+interface Ran {
+  readonly outcome: ExfiltrationOutcome | 'other';
+  readonly body: QueryBody;
+  /** Every response body this attempt produced (submit, approval, polls). */
+  readonly texts: string[];
+}
+
+interface ReplayEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+const reverse = (text: string): string => [...text].reverse().join('');
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64').replace(/=+$/, '');
+
+const prefixLength = 8;
+
+/** Needles grouped by their first characters, so a text is scanned once whatever the number of needles. */
+class NeedleIndex {
+  private readonly byPrefix = new Map<string, string[]>();
+  add(needle: string): void {
+    assert.ok(needle.length >= prefixLength, `needle too short to scan for: ${needle.length}`);
+    const prefix = needle.slice(0, prefixLength);
+    const list = this.byPrefix.get(prefix) ?? [];
+    if (!list.includes(needle)) list.push(needle);
+    this.byPrefix.set(prefix, list);
+  }
+  find(text: string): string[] {
+    const found: string[] = [];
+    for (let i = 0; i + prefixLength <= text.length; i++) {
+      const candidates = this.byPrefix.get(text.slice(i, i + prefixLength));
+      if (candidates) for (const needle of candidates) if (text.startsWith(needle, i)) found.push(needle);
+    }
+    return found;
+  }
+}
+
+interface ForbiddenForms {
+  /** Matched case-insensitively (needles lower case). */
+  readonly plain: NeedleIndex;
+  /** base64, matched exactly. */
+  readonly encoded: NeedleIndex;
+}
+
+/** Each seeded value in every form the scan looks for: as is, reversed, base64, separator-free. */
+function forbiddenForms(): ForbiddenForms {
+  const pii = demoPiiSamples();
+  const values = [...pii.emails, ...pii.phones, ...pii.ssns, ...pii.cardNumbers, ...pii.ibans, ...pii.notesPii];
+  assert.ok(values.length > 1000, 'the demo data seeds protected values');
+  const plain = new NeedleIndex();
+  const encoded = new NeedleIndex();
+  for (const value of values) {
+    const compact = value.includes('@') ? value : value.replace(/[^A-Za-z0-9]/g, '');
+    for (const form of [value, reverse(value), compact, reverse(compact)]) plain.add(form.toLowerCase());
+    for (const form of [base64(value), base64(compact)]) encoded.add(form);
+  }
+  return { plain, encoded };
+}
+
+const forms = forbiddenForms();
+
+function findLeaks(text: string): string[] {
+  return [...forms.plain.find(text.toLowerCase()), ...forms.encoded.find(text).map((form) => `base64:${form}`)];
+}
+
+/** Bounded parallelism: the gateway and its DuckDB share two cores with the test. */
+async function inBatches<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return results;
+}
+
+describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, () => {
+  let gateway: GatewayProcess;
+  let agent: string;
+  let owner: string;
+  let auditor: string;
+  const ran = new Map<string, Ran>();
+  const benign = new Map<string, QueryBody>();
+
+  async function finish(first: HttpAnswer, texts: string[]): Promise<QueryBody> {
+    let body = first.body as QueryBody;
+    for (let polls = 0; body.status === 'running' || body.status === 'pending_approval'; polls++) {
+      assert.ok(polls < 20, `query ${body.id} did not finish`);
+      const again = await call(`${gateway.url}/v1/queries/${body.id}?wait=20`, { token: agent });
+      texts.push(again.text);
+      body = again.body as QueryBody;
+    }
+    return body;
+  }
+
+  async function runAttempt(attempt: ExfiltrationAttempt): Promise<Ran> {
+    const texts: string[] = [];
+    const submitted = await call(`${gateway.url}/v1/queries`, {
+      token: agent,
+      body: { sql: attempt.sql, reason: `corpus ${attempt.id}`, maxRows: 1000, wait: 20 },
+      headers: { 'X-Session-Id': corpusSession },
+    });
+    texts.push(submitted.text);
+    let body = submitted.body as QueryBody;
+    let approved = false;
+    if (submitted.status === 202 && body.status === 'pending_approval') {
+      const decided = await call(`${gateway.url}/v1/queries/${body.id}/decisions`, { token: owner, body: { decision: 'approve', comment: 'corpus' } });
+      texts.push(decided.text);
+      assert.equal(decided.status, 200, `${attempt.id}: ${decided.text}`);
+      approved = true;
+    }
+    body = await finish(submitted, texts);
+    const status = body.queryStatus ?? body.status;
+    const outcome: Ran['outcome'] =
+      status === 'succeeded' ? (approved ? 'approved-rows' : 'rows') : status === 'denied' ? 'denied' : status === 'failed' ? 'failed' : 'other';
+    return { outcome, body, texts };
+  }
+
+  before(async () => {
+    gateway = await startGatewayProcess();
+    agent = await gateway.token({ sub: 'agent-exfil', email: 'agent-exfil@example.com', groups: ['ai-agents'] });
+    owner = await gateway.token({ sub: 'owner-1', email: 'owner-1@example.com', groups: ['data-owners'] });
+    auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+    const started = Date.now();
+    const results = await inBatches(exfiltrationCorpus, 4, runAttempt);
+    console.log(`TIMING corpus ${Date.now() - started} ms`);
+    exfiltrationCorpus.forEach((attempt, i) => ran.set(attempt.id, results[i] as Ran));
+    for (const [name, sql] of Object.entries(benignQueries)) {
+      const answer = await call(`${gateway.url}/v1/queries`, {
+        token: agent,
+        body: { sql, maxRows: 1000, wait: 20 },
+        headers: { 'X-Session-Id': benignSession },
+      });
+      benign.set(name, await finish(answer, []));
+    }
+  });
+  after(async () => {
+    await gateway?.stop();
+    gateway?.cleanup();
+  });
+
+  it('holds at least 60 distinct attempts whose SQL carries no seeded value', () => {
+    assert.ok(exfiltrationCorpus.length >= 60, `${exfiltrationCorpus.length} attempts`);
+    assert.equal(new Set(exfiltrationCorpus.map((a) => a.id)).size, exfiltrationCorpus.length);
+    for (const attempt of exfiltrationCorpus) assert.deepEqual(findLeaks(attempt.sql), [], attempt.id);
+  });
+
+  it('ends every attempt the way the shipped policy says (runs, needs approval, denied, fails)', () => {
+    const wrong = exfiltrationCorpus
+      .filter((attempt) => ran.get(attempt.id)?.outcome !== attempt.outcome)
+      .map((attempt) => `${attempt.id}: expected ${attempt.outcome}, got ${ran.get(attempt.id)?.outcome} ${JSON.stringify(ran.get(attempt.id)?.body).slice(0, 300)}`);
+    assert.deepEqual(wrong, []);
+  });
+
+  it('masks at least one column of every attempt that returned rows without approval', () => {
+    const unmasked = exfiltrationCorpus
+      .filter((attempt) => attempt.outcome === 'rows')
+      .filter((attempt) => !(ran.get(attempt.id)?.body.columns ?? []).some((column) => column.masked !== undefined))
+      .map((attempt) => attempt.id);
+    assert.deepEqual(unmasked, []);
+  });
+
+  it('puts no protected value in any response body', () => {
+    const leaks: string[] = [];
+    for (const [id, result] of ran) {
+      for (const text of result.texts) for (const leak of findLeaks(text)) leaks.push(`${id}: ${leak}`);
+      // A value split over columns is put back together here: SUBSTR(ssn, 1, 3), SUBSTR(ssn, 5, 2), …
+      for (const row of result.body.rows ?? []) {
+        const cells = Object.values(row).map((cell) => (typeof cell === 'object' ? JSON.stringify(cell) : String(cell)));
+        for (const joined of [cells.join(''), cells.join('-'), cells.join(' ')]) for (const leak of findLeaks(joined)) leaks.push(`${id} (joined): ${leak}`);
+      }
+    }
+    assert.deepEqual(leaks, []);
+  });
+
+  it('puts no protected value in the access log (JSONL and CSV), the session replay or the evidence export', async () => {
+    const jsonl = await call(`${gateway.url}/v1/audit/access-log?format=jsonl`, { token: auditor });
+    const csv = await call(`${gateway.url}/v1/audit/access-log?format=csv`, { token: auditor });
+    const replay = await call(`${gateway.url}/v1/sessions/${corpusSession}`, { token: auditor });
+    const evidence = await call(`${gateway.url}/v1/evidence`, { token: auditor }).catch((error: unknown) => {
+      throw new Error(`evidence export failed: ${String(error)}\n${gateway.output().slice(-3000)}`);
+    });
+    for (const answer of [jsonl, csv, replay, evidence]) assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    assert.match(evidence.text.trimEnd(), /\}$/, 'the evidence bundle is complete');
+    assert.equal(jsonl.text.trim().split('\n').length, exfiltrationCorpus.length + Object.keys(benignQueries).length);
+    const events = (replay.body as { events: ReplayEvent[] }).events;
+    assert.equal(events.filter((e) => e.type === 'QueryRequested').length, exfiltrationCorpus.length);
+    assert.ok(events.some((e) => e.type === 'ResultDelivered') && events.some((e) => e.type === 'ExecutionFailed'));
+    assert.ok(evidence.text.length > 100_000, 'the export holds the delivered results');
+    for (const [name, answer] of Object.entries({ jsonl, csv, replay, evidence })) {
+      assert.deepEqual(findLeaks(answer.text), [], name);
+    }
+  });
+
+  it('never echoes a value in a warehouse error: the message is withheld, in the response and the log', async () => {
+    const failed = exfiltrationCorpus.filter((attempt) => attempt.outcome === 'failed');
+    assert.ok(failed.length >= 5);
+    for (const attempt of failed) {
+      const { body } = ran.get(attempt.id) as Ran;
+      assert.match(String(body.detail), /withheld/, attempt.id);
+      assert.doesNotMatch(String(body.detail), /\d{3}-\d{2}-\d{4}|@|\d{6,}|[A-Z]{2}\d{2}[A-Z0-9]{4}/, attempt.id);
+    }
+    const cast = ran.get('cast-ssn-int') as Ran;
+    assert.match(String(cast.body.detail), /could not be converted to INT64 \(source column ssn\)/);
+    const replay = await call(`${gateway.url}/v1/sessions/${corpusSession}`, { token: auditor });
+    const failures = (replay.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ExecutionFailed');
+    assert.equal(failures.length, failed.length);
+    for (const failure of failures) assert.match(String(failure.data.message), /withheld/);
+  });
+
+  it('returns non-protected columns exact and unmasked', () => {
+    const tables = new Map(demoTables().map((table) => [`${table.dataset}.${table.table}`, table]));
+    const expectRows = (name: keyof typeof benignQueries, table: string, columns: readonly string[]) => {
+      const demo = tables.get(table);
+      assert.ok(demo);
+      const body = benign.get(name) as QueryBody;
+      assert.equal(body.status, 'succeeded', JSON.stringify(body).slice(0, 300));
+      assert.deepEqual(body.columns?.map((c) => [c.name, c.masked]), columns.map((c) => [c, undefined]));
+      const indexes = columns.map((column) => demo.columns.findIndex((c) => c.name === column));
+      const expected = demo.rows.map((row) => Object.fromEntries(columns.map((column, i) => [column, row[indexes[i] as number] ?? null])));
+      assert.equal(body.truncated, false);
+      assert.deepEqual(body.rows, expected);
+    };
+    expectRows('orders', 'sales.orders', ['order_id', 'customer_id', 'amount', 'currency', 'status', 'ordered_at']);
+    expectRows('pageViews', 'analytics.page_views', ['view_id', 'session_id', 'hostname', 'path', 'app_version', 'viewed_at', 'view_count']);
+    expectRows('places', 'sales.customers', ['customer_id', 'city', 'country']);
+  });
+
+  it('records a ResultMasked event per result; on benign data no column is masked and no detector fires', async () => {
+    const replay = await call(`${gateway.url}/v1/sessions/${benignSession}`, { token: auditor });
+    assert.equal(replay.status, 200, replay.text.slice(0, 300));
+    const masked = (replay.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ResultMasked');
+    assert.equal(masked.length, Object.keys(benignQueries).length);
+    for (const event of masked) {
+      assert.deepEqual(event.data.detectorHits, []);
+      assert.deepEqual(event.data.maskedColumns, []);
+      assert.match(String(event.data.resultHash), /^[0-9a-f]{64}$/);
+    }
+    const corpus = await call(`${gateway.url}/v1/sessions/${corpusSession}`, { token: auditor });
+    const corpusMasked = (corpus.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ResultMasked');
+    const starEvent = corpusMasked.find((e) => e.data.requestId === ran.get('star')?.body.id);
+    assert.ok(starEvent, 'SELECT * has a ResultMasked event');
+    const columns = starEvent.data.maskedColumns as { column: string; rule: string; sources: string[]; reason: string }[];
+    assert.deepEqual(
+      columns.map((c) => [c.column, c.rule]),
+      [['full_name', 'hash'], ['email', 'email'], ['phone', 'last4'], ['ssn', 'redact'], ['card_number', 'last4'], ['birth_date', 'year'], ['notes', 'redact']],
+    );
+    assert.deepEqual(columns.find((c) => c.column === 'ssn')?.sources, ['demo-project.sales.customers.ssn']);
+  });
+});

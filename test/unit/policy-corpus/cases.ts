@@ -1,0 +1,292 @@
+/**
+ * The decision corpus: what a security reviewer expects the gateway to decide for each request, read
+ * by the real analyser and judged by the shipped policy.yaml (or, where it says so, by the second
+ * test policy in test-policy.ts). Every case names the effect and the rule that must decide it.
+ *
+ * Unless a case says otherwise the request carries a small scan estimate (as the catalog gives for the
+ * demo tables), so `costly-scans` stays out of the way; `bytes: null` means no estimate at all.
+ */
+import type { Effect } from '../../../src/domain/policy/types.js';
+
+export interface DecisionCase {
+  readonly sql: string;
+  readonly groups: readonly string[];
+  readonly effect: Effect;
+  readonly rule: string;
+  /** Scan estimate in bytes; null for none. Default: 1 MiB. */
+  readonly bytes?: number | null;
+  /** Default: the shipped policy.yaml. */
+  readonly policy?: 'shipped' | 'test';
+  /** Why the expectation is what it is, where that is not obvious. */
+  readonly why?: string;
+}
+
+export const agent = ['ai-agents'] as const;
+export const hrAnalyst = ['hr-analysts'] as const;
+export const dataOwner = ['data-owners'] as const;
+export const nobody = [] as const;
+
+const GiB = 2 ** 30;
+const TiB = 2 ** 40;
+
+const allowSales = { effect: 'allow', rule: 'agents-read-sales-analytics' } as const;
+const hrDenied = { effect: 'deny', rule: 'hr-restricted' } as const;
+const destruction = { effect: 'deny', rule: 'no-destruction' } as const;
+const writes = { effect: 'approve', rule: 'writes-need-approval' } as const;
+const predicates = { effect: 'approve', rule: 'protected-predicates' } as const;
+const byDefault = { effect: 'deny', rule: 'default' } as const;
+
+export const decisionCases: Record<string, readonly DecisionCase[]> = {
+  'plain reads': [
+    { sql: 'SELECT order_id, amount FROM sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT view_id, path FROM analytics.page_views', groups: agent, ...allowSales },
+    { sql: 'SELECT email, ssn FROM sales.customers', groups: agent, ...allowSales, why: 'reading masked columns is allowed; the result is masked' },
+    { sql: 'SELECT 1', groups: agent, ...allowSales, bytes: 0, why: 'reads no table' },
+    { sql: 'SELECT * FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders', groups: nobody, ...byDefault, why: 'callers outside every group get the default' },
+    { sql: 'SELECT order_id FROM sales.orders', groups: dataOwner, ...byDefault },
+    { sql: 'SELECT order_id FROM sales.orders', groups: hrAnalyst, ...byDefault },
+    { sql: 'SELECT full_name, email FROM hr.salaries', groups: hrAnalyst, effect: 'allow', rule: 'hr-analysts-read-hr' },
+    { sql: 'SELECT order_id FROM other_ds.things', groups: agent, ...byDefault, why: 'a dataset no rule allows' },
+    { sql: 'SELECT order_id FROM sales.orders', groups: agent, bytes: 200 * GiB, effect: 'approve', rule: 'costly-scans' },
+    { sql: 'SELECT order_id FROM sales.orders', groups: agent, bytes: null, effect: 'approve', rule: 'costly-scans', why: 'no estimate counts as costly (fail closed)' },
+    { sql: 'SELECT * FROM sales.INFORMATION_SCHEMA.TABLES', groups: agent, ...byDefault, why: 'metadata views are not inside *.sales.*' },
+    { sql: 'SELECT * FROM `region-us`.INFORMATION_SCHEMA.JOBS', groups: agent, ...byDefault },
+    { sql: 'SELECT * FROM `demo-project.sales.*`', groups: agent, ...allowSales, why: 'a wildcard table stays inside its dataset' },
+    { sql: 'SELECT * FROM `demo-project.hr.sal*`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM sales.orders TABLESAMPLE SYSTEM (10 PERCENT)', groups: agent, ...allowSales },
+    { sql: 'SELECT * FROM sales.orders PIVOT (SUM(amount) FOR status IN (\'paid\', \'open\'))', groups: agent, ...allowSales },
+  ],
+  'comments and whitespace': [
+    { sql: 'DROP/**/TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'DROP/* harmless */TABLE/**/sales.orders', groups: agent, ...destruction },
+    { sql: 'DROP -- nothing to see\nTABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'DROP # nothing to see\nTABLE sales.orders', groups: agent, ...destruction },
+    { sql: '\n\n\tDROP\tTABLE\n  sales.orders \n', groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders -- ; DROP TABLE sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders # ; DROP TABLE sales.orders', groups: agent, ...allowSales },
+    { sql: '/* DROP TABLE sales.orders; */ SELECT order_id FROM sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT /* DELETE FROM sales.orders */ order_id FROM sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT\n\torder_id\r\nFROM\n\n sales.orders\n', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders -- the end', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders -- comment\nDROP TABLE sales.orders', groups: agent, ...destruction, why: 'the comment ends at the newline: a second statement follows' },
+    { sql: 'SELECT order_id FROM sales.orders # comment\n; DROP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT 1 /* /* */ ; DROP TABLE sales.orders; -- */', groups: agent, ...destruction, why: 'GoogleSQL block comments do not nest: the warehouse would run the DROP' },
+    { sql: 'SELECT order_id FROM sales.orders /* never closed', groups: agent, ...destruction, why: 'unterminated comment is unparseable' },
+    { sql: '-- only a comment', groups: agent, ...destruction, why: 'nothing to analyse is unknown' },
+    { sql: '   \n\t  ', groups: agent, ...destruction },
+    { sql: '', groups: agent, ...destruction },
+  ],
+  'several statements': [
+    { sql: 'SELECT order_id FROM sales.orders; DROP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT 1; SELECT order_id FROM sales.orders;', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders; SELECT ssn FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders; INSERT INTO sales.orders (order_id) VALUES (9)', groups: agent, ...writes },
+    { sql: 'SELECT * FROM hr.salaries; DROP TABLE sales.orders', groups: agent, ...hrDenied, why: 'both deny: the first statement with the strictest effect names the rule' },
+    { sql: 'DROP TABLE sales.orders; SELECT * FROM hr.salaries', groups: agent, ...destruction },
+    { sql: "SELECT email FROM sales.customers WHERE ssn = '1'; INSERT INTO sales.orders (order_id) VALUES (1)", groups: agent, ...predicates },
+    { sql: 'SELECT order_id FROM sales.orders; THIS IS NOT SQL', groups: agent, ...destruction },
+    { sql: "SELECT 'a;b' AS s FROM sales.orders; SELECT 2", groups: agent, ...allowSales, why: 'a semicolon inside a string is no boundary' },
+    { sql: 'SELECT full_name FROM hr.salaries; UPDATE hr.salaries SET salary = 0 WHERE true', groups: hrAnalyst, ...hrDenied },
+  ],
+  'keyword case': [
+    { sql: 'drop table sales.orders', groups: agent, ...destruction },
+    { sql: 'DrOp TaBlE sales.orders', groups: agent, ...destruction },
+    { sql: 'select order_id from SALES.ORDERS', groups: agent, ...allowSales },
+    { sql: 'SELECT * FROM HR.SALARIES', groups: agent, ...hrDenied, why: 'names resolve case-insensitively' },
+    { sql: 'dElEtE fRoM sales.orders wHeRe TRUE', groups: agent, ...writes },
+    { sql: 'SeLeCt * FrOm Hr.SaLaRiEs', groups: hrAnalyst, effect: 'allow', rule: 'hr-analysts-read-hr' },
+  ],
+  'quoting forms of names': [
+    { sql: 'SELECT * FROM `demo-project.hr.salaries`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `demo-project`.hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `demo-project.hr`.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `demo-project`.`hr`.`salaries`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `hr.salaries`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `hr`.`salaries`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM hr . salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM demo-project.hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `Demo-Project.HR.Salaries`', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM `other-project.hr.salaries`', groups: agent, ...hrDenied, why: 'hr of any project' },
+    { sql: 'SELECT order_id FROM `demo-project.sales.orders`', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM `demo-project`.sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM `demo-project.sales`.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM `sales.orders`', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM orders', groups: agent, ...byDefault, why: 'no default dataset: the table cannot be placed, so no allow rule covers it' },
+    { sql: 'SELECT order_id AS `drop`, order_id AS `x; DROP TABLE sales.orders` FROM sales.orders', groups: agent, ...allowSales },
+  ],
+  'CTEs': [
+    { sql: 'WITH o AS (SELECT order_id FROM sales.orders) SELECT * FROM o', groups: agent, ...allowSales },
+    { sql: 'WITH orders AS (SELECT * FROM hr.salaries) SELECT * FROM orders', groups: agent, ...hrDenied, why: 'a CTE named like an allowed table still reads hr' },
+    { sql: 'WITH salaries AS (SELECT 1 AS x) SELECT * FROM salaries', groups: agent, ...allowSales, bytes: 0, why: 'the CTE shadows the name; no table is read' },
+    { sql: 'WITH s AS (SELECT 1 AS x) SELECT * FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'WITH a AS (SELECT * FROM b), b AS (SELECT ssn FROM hr.salaries) SELECT * FROM a', groups: agent, ...hrDenied },
+    { sql: 'WITH a AS (SELECT order_id FROM sales.orders), b AS (SELECT customer_id FROM sales.customers) SELECT * FROM a CROSS JOIN b', groups: agent, ...allowSales },
+    { sql: 'WITH d AS (DELETE FROM sales.orders WHERE true) SELECT 1', groups: agent, ...writes, why: 'DML hidden in a CTE classifies the request' },
+    { sql: 'WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r', groups: agent, ...allowSales, bytes: 0 },
+  ],
+  'subqueries in every clause': [
+    { sql: 'SELECT (SELECT MAX(salary) FROM hr.salaries) AS m FROM sales.orders', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM (SELECT * FROM hr.salaries) AS t', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders WHERE customer_id IN (SELECT employee_id FROM hr.salaries)', groups: agent, ...hrDenied },
+    { sql: 'SELECT o.order_id FROM sales.orders o WHERE EXISTS (SELECT 1 FROM hr.salaries s WHERE s.employee_id = o.customer_id)', groups: agent, ...hrDenied },
+    { sql: 'SELECT status, COUNT(*) FROM sales.orders GROUP BY status HAVING COUNT(*) > (SELECT COUNT(*) FROM hr.salaries)', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders ORDER BY (SELECT MAX(salary) FROM hr.salaries)', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders GROUP BY order_id, (SELECT MIN(employee_id) FROM hr.salaries)', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders JOIN (SELECT employee_id FROM hr.salaries) s ON s.employee_id = order_id', groups: agent, ...hrDenied },
+    { sql: 'SELECT ARRAY(SELECT ssn FROM hr.salaries) AS a', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM sales.orders, UNNEST((SELECT ARRAY_AGG(ssn) FROM hr.salaries)) AS x', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY ordered_at) = 1', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders WHERE amount > (SELECT AVG(amount) FROM sales.orders)', groups: agent, ...allowSales },
+    { sql: 'SELECT c.city FROM sales.customers c WHERE c.customer_id IN (SELECT customer_id FROM sales.customers WHERE ssn LIKE \'1%\')', groups: agent, ...predicates, why: 'filtering on a masked column, even in a subquery' },
+  ],
+  'unions and joins': [
+    { sql: 'SELECT order_id FROM sales.orders UNION ALL SELECT employee_id FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders UNION DISTINCT SELECT view_id FROM analytics.page_views', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders EXCEPT DISTINCT SELECT employee_id FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT order_id FROM sales.orders INTERSECT DISTINCT SELECT employee_id FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT o.order_id, s.full_name FROM sales.orders o JOIN hr.salaries s ON o.customer_id = s.employee_id', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM sales.orders CROSS JOIN hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT * FROM sales.orders, hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'SELECT o.order_id, c.city FROM sales.orders o JOIN sales.customers c ON o.customer_id = c.customer_id', groups: agent, ...allowSales },
+    { sql: 'SELECT o.order_id FROM sales.orders o LEFT JOIN analytics.page_views p ON p.view_id = o.order_id', groups: agent, ...allowSales },
+    { sql: 'SELECT * FROM sales.orders JOIN sales.customers USING (customer_id)', groups: agent, ...allowSales },
+    { sql: 'SELECT c.city FROM sales.customers c JOIN sales.orders o ON c.email = o.status', groups: agent, ...predicates, why: 'joining on a masked column' },
+    { sql: 'SELECT s.full_name FROM hr.salaries s JOIN sales.orders o ON o.customer_id = s.employee_id', groups: hrAnalyst, ...hrDenied, why: 'hr analysts may read hr alone, not join it out' },
+  ],
+  'protected predicates': [
+    { sql: "SELECT city FROM sales.customers WHERE ssn LIKE '1%'", groups: agent, ...predicates },
+    { sql: 'SELECT city, COUNT(*) FROM sales.customers GROUP BY city', groups: agent, ...allowSales },
+    { sql: 'SELECT email FROM sales.customers ORDER BY email', groups: agent, ...predicates },
+    { sql: 'SELECT COUNT(*) FROM sales.customers GROUP BY birth_date', groups: agent, ...predicates },
+    { sql: 'SELECT employee_id FROM hr.salaries WHERE salary > 100000', groups: hrAnalyst, ...predicates },
+    { sql: "SELECT order_id FROM sales.orders WHERE status = 'paid'", groups: agent, ...allowSales },
+  ],
+  'DML': [
+    { sql: 'INSERT INTO sales.orders (order_id) VALUES (1)', groups: agent, ...writes },
+    { sql: 'INSERT INTO sales.orders SELECT * FROM sales.orders', groups: agent, ...writes },
+    { sql: 'INSERT INTO sales.orders (order_id) SELECT employee_id FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'INSERT INTO hr.salaries (employee_id) VALUES (1)', groups: hrAnalyst, ...hrDenied },
+    { sql: "UPDATE sales.orders SET status = 'x' WHERE order_id = 1", groups: agent, ...writes },
+    { sql: "UPDATE sales.orders o SET status = 'x' FROM hr.salaries s WHERE o.customer_id = s.employee_id", groups: agent, ...hrDenied },
+    { sql: 'DELETE FROM sales.orders WHERE true', groups: agent, ...writes },
+    { sql: 'DELETE sales.orders WHERE true', groups: agent, ...writes },
+    { sql: 'DELETE FROM sales.orders WHERE customer_id IN (SELECT employee_id FROM hr.salaries)', groups: agent, ...hrDenied },
+    { sql: 'MERGE sales.orders T USING sales.customers S ON T.customer_id = S.customer_id WHEN MATCHED THEN DELETE', groups: agent, ...writes },
+    { sql: 'MERGE INTO hr.salaries T USING sales.customers S ON T.employee_id = S.customer_id WHEN MATCHED THEN DELETE', groups: agent, ...hrDenied },
+    { sql: 'INSERT INTO sales.orders (order_id) VALUES (1)', groups: dataOwner, ...writes, why: 'approvers still need another approver' },
+    { sql: 'INSERT INTO sales.orders (order_id) VALUES (1)', groups: nobody, ...writes },
+  ],
+  'DDL': [
+    { sql: 'CREATE TABLE sales.t2 AS SELECT order_id FROM sales.orders', groups: agent, ...writes },
+    { sql: 'CREATE OR REPLACE TABLE sales.orders AS SELECT 1 AS a', groups: agent, ...writes },
+    { sql: 'CREATE TEMP TABLE t AS SELECT ssn FROM hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'CREATE VIEW sales.v AS SELECT ssn FROM hr.salaries', groups: agent, ...hrDenied, why: 'a view in sales must not launder hr' },
+    { sql: 'CREATE VIEW sales.v AS SELECT order_id FROM sales.orders', groups: agent, ...writes },
+    { sql: 'CREATE MATERIALIZED VIEW sales.mv AS SELECT order_id FROM sales.orders', groups: agent, ...writes },
+    { sql: 'CREATE TABLE sales.c2 CLONE sales.customers', groups: agent, ...writes },
+    { sql: 'CREATE TABLE sales.c3 COPY hr.salaries', groups: agent, ...hrDenied },
+    { sql: 'CREATE SCHEMA scratch', groups: agent, ...writes },
+    { sql: 'CREATE FUNCTION sales.f(x INT64) AS (x + 1)', groups: agent, ...writes },
+    { sql: 'CREATE PROCEDURE sales.p() BEGIN DROP TABLE sales.orders; END', groups: agent, ...destruction },
+    { sql: 'ALTER TABLE sales.orders ADD COLUMN note STRING', groups: agent, ...writes },
+    { sql: 'ALTER TABLE hr.salaries ADD COLUMN note STRING', groups: agent, ...hrDenied },
+    { sql: 'DROP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'DROP TABLE IF EXISTS sales.orders', groups: dataOwner, ...destruction },
+    { sql: 'DROP VIEW sales.v', groups: agent, ...destruction },
+    { sql: 'DROP MATERIALIZED VIEW sales.mv', groups: agent, ...destruction },
+    { sql: 'DROP SCHEMA sales CASCADE', groups: agent, ...destruction },
+    { sql: 'DROP FUNCTION sales.f', groups: agent, ...destruction },
+    { sql: 'TRUNCATE TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'TRUNCATE TABLE hr.salaries', groups: hrAnalyst, ...destruction },
+  ],
+  'export, load, grant, revoke, call': [
+    { sql: "EXPORT DATA OPTIONS(uri='gs://b/*.csv', format='CSV') AS SELECT order_id FROM sales.orders", groups: agent, ...destruction },
+    { sql: "EXPORT DATA OPTIONS(uri='gs://b/*.csv', format='CSV') AS SELECT ssn FROM hr.salaries", groups: hrAnalyst, ...destruction },
+    { sql: "LOAD DATA INTO sales.orders FROM FILES (format='CSV', uris=['gs://b/x.csv'])", groups: agent, ...destruction },
+    { sql: "LOAD DATA OVERWRITE sales.orders FROM FILES (format='CSV', uris=['gs://b/x.csv'])", groups: dataOwner, ...destruction },
+    { sql: "GRANT `roles/bigquery.dataViewer` ON TABLE sales.customers TO 'user:a@example.com'", groups: agent, ...destruction },
+    { sql: "GRANT `roles/bigquery.dataViewer` ON SCHEMA sales TO 'user:a@example.com'", groups: dataOwner, ...destruction },
+    { sql: "REVOKE `roles/bigquery.dataViewer` ON TABLE sales.customers FROM 'user:a@example.com'", groups: agent, ...destruction },
+    { sql: 'CALL sales.p()', groups: agent, ...destruction },
+    { sql: "CALL BQ.REFRESH_MATERIALIZED_VIEW('sales.mv')", groups: agent, ...destruction },
+  ],
+  'scripting and dynamic SQL': [
+    { sql: 'BEGIN SELECT order_id FROM sales.orders; END', groups: agent, ...destruction },
+    { sql: 'DECLARE x INT64 DEFAULT 1; SELECT x', groups: agent, ...destruction },
+    { sql: 'SET x = 1', groups: agent, ...destruction },
+    { sql: 'IF true THEN DROP TABLE sales.orders; END IF', groups: agent, ...destruction },
+    { sql: 'LOOP DELETE FROM sales.orders WHERE true; END LOOP', groups: agent, ...destruction },
+    { sql: 'FOR r IN (SELECT * FROM sales.orders) DO SELECT 1; END FOR', groups: agent, ...destruction },
+    { sql: 'BEGIN TRANSACTION; DELETE FROM sales.orders WHERE true; COMMIT TRANSACTION', groups: agent, ...destruction },
+    { sql: "EXECUTE IMMEDIATE 'SELECT order_id FROM sales.orders'", groups: agent, ...destruction },
+    { sql: "EXECUTE IMMEDIATE CONCAT('DR', 'OP TABLE sales.orders')", groups: agent, ...destruction },
+    { sql: 'ASSERT (SELECT COUNT(*) FROM sales.orders) > 0', groups: agent, ...destruction },
+    { sql: "SELECT * FROM EXTERNAL_QUERY('conn', 'SELECT * FROM secrets')", groups: agent, ...destruction },
+    { sql: 'SELECT * FROM sales.some_tvf(1)', groups: agent, ...destruction, why: 'a table function reads tables the analyser cannot see' },
+    { sql: 'CREATE TEMP FUNCTION f(x INT64) AS (x + 1); SELECT f(order_id) FROM sales.orders', groups: agent, ...writes },
+    { sql: 'BEGIN SELECT full_name FROM hr.salaries; END', groups: hrAnalyst, ...destruction },
+  ],
+  'unparseable text': [
+    { sql: 'THIS IS NOT SQL', groups: agent, ...destruction },
+    { sql: 'SELEC order_id FROM sales.orders', groups: agent, ...destruction },
+    { sql: "SELECT 'unterminated FROM sales.orders", groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders WHERE (', groups: agent, ...destruction },
+    { sql: ';;', groups: agent, ...destruction },
+    { sql: `SELECT ${'('.repeat(400)}1${')'.repeat(400)}`, groups: agent, ...destruction, why: 'nesting deeper than the parser reads' },
+    { sql: 'SELECT order_id FROM sales.orders', groups: nobody, ...byDefault },
+  ],
+  'Unicode look-alikes and control characters': [
+    { sql: 'ＤＲＯＰ TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'ＳＥＬＥＣＴ order_id FROM sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT 1；DROP TABLE sales.orders', groups: agent, ...destruction, why: 'a full-width semicolon' },
+    { sql: 'DR\u200bOP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders\u200b', groups: agent, ...destruction, why: 'zero-width space' },
+    { sql: '\ufeffSELECT order_id FROM sales.orders', groups: agent, ...destruction, why: 'byte order mark' },
+    { sql: 'SELECT order_id FROM sales.orders -- \u202e; DROP TABLE sales.orders', groups: agent, ...destruction, why: 'bidirectional override' },
+    { sql: 'SELECT order_id FROM sales.orders\u0000; DROP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders\u000b', groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders\u001b[2K', groups: agent, ...destruction },
+    { sql: 'SELECT order_id FROM sales.orders -- x \u2028 DROP TABLE sales.orders', groups: agent, ...destruction, why: 'a line separator may end the comment for one reader' },
+    { sql: 'SELECT order_id FROM sales.orders\u0085DROP TABLE sales.orders', groups: agent, ...destruction },
+    { sql: 'SELECT\u00a0order_id FROM sales.orders', groups: agent, ...destruction, why: 'a no-break space looks like a space but is not GoogleSQL whitespace' },
+    { sql: 'SELECT order_id FROM sales.orders\u3000', groups: agent, ...destruction },
+    { sql: 'SELECT * FROM \u04bbr.salaries', groups: agent, ...byDefault, why: 'Cyrillic look-alike of hr is another dataset, which no rule allows' },
+    { sql: 'SELECT * FROM \u0455ales.orders', groups: agent, ...byDefault, why: 'a look-alike of sales is not sales' },
+    { sql: 'SELECT * FROM ｈｒ.salaries', groups: agent, ...byDefault },
+    { sql: "SELECT 'café' AS s FROM sales.orders", groups: agent, ...allowSales, why: 'ordinary letters in a string are fine' },
+  ],
+  'keywords inside strings and comments': [
+    { sql: "SELECT 'DROP TABLE x' AS s FROM sales.orders", groups: agent, ...allowSales },
+    { sql: 'SELECT "DELETE FROM sales.orders" AS s FROM sales.orders', groups: agent, ...allowSales },
+    { sql: "SELECT order_id FROM sales.orders WHERE status = 'GRANT ALL; DROP TABLE sales.orders'", groups: agent, ...allowSales },
+    { sql: "SELECT 'it\\'s; DROP TABLE sales.orders; --' AS s FROM sales.orders", groups: agent, ...allowSales },
+    { sql: 'SELECT "a\\"; DROP TABLE sales.orders; --" AS s FROM sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT """; DROP TABLE sales.orders; """ AS s FROM sales.orders', groups: agent, ...allowSales },
+    { sql: "SELECT '''\n; DELETE FROM sales.orders WHERE true;\n''' AS s FROM sales.orders", groups: agent, ...allowSales },
+    { sql: "SELECT r'\\'; DROP TABLE sales.orders; --' AS s FROM sales.orders", groups: agent, ...allowSales },
+    { sql: "SELECT b'EXPORT DATA' AS s FROM sales.orders", groups: agent, ...allowSales },
+    { sql: "SELECT '\\\\'; DROP TABLE sales.orders; --' AS s FROM sales.orders", groups: agent, ...destruction, why: 'the escaped backslash ends the string: the DROP is real' },
+    { sql: "SELECT 'SELECT * FROM hr.salaries' AS s FROM sales.orders", groups: agent, ...allowSales, why: 'a table named in a string is not read' },
+    { sql: 'SELECT order_id /* FROM hr.salaries */ FROM sales.orders', groups: agent, ...allowSales },
+    { sql: 'SELECT order_id FROM sales.orders -- EXECUTE IMMEDIATE', groups: agent, ...allowSales },
+  ],
+  'second policy: groups, tables and bytesOver': [
+    { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], effect: 'allow', rule: 'analysts-read-demo', policy: 'test' },
+    { sql: 'SELECT * FROM `other-project.sales.orders`', groups: ['analysts'], effect: 'deny', rule: 'default', policy: 'test', why: 'outside demo-project.**' },
+    { sql: "SELECT city FROM sales.customers WHERE ssn = '1'", groups: ['analysts'], effect: 'deny', rule: 'protected-predicates', policy: 'test' },
+    { sql: 'SELECT view_id FROM analytics.page_views', groups: nobody, effect: 'allow', rule: 'anyone-reads-analytics', policy: 'test' },
+    { sql: 'SELECT p.view_id FROM analytics.page_views p JOIN sales.orders o ON o.order_id = p.view_id', groups: nobody, effect: 'deny', rule: 'default', policy: 'test', why: 'an allow rule needs every table inside its globs' },
+    { sql: "INSERT INTO sales.orders (order_id, status) VALUES (1, 'new')", groups: ['finance'], effect: 'allow', rule: 'finance-edits-orders', policy: 'test' },
+    { sql: "UPDATE `demo-project.sales.orders` SET status = 'x' WHERE order_id = 1", groups: ['finance'], effect: 'allow', rule: 'finance-edits-orders', policy: 'test' },
+    { sql: 'INSERT INTO sales.orders (order_id) SELECT customer_id FROM sales.customers', groups: ['finance'], effect: 'approve', rule: 'other-writes', policy: 'test', why: 'the nested read of customers is not covered by the allow rule' },
+    { sql: 'DELETE FROM sales.orders WHERE true', groups: ['finance'], effect: 'approve', rule: 'other-writes', policy: 'test' },
+    { sql: 'INSERT INTO sales.orders (order_id) VALUES (1)', groups: ['analysts'], effect: 'approve', rule: 'other-writes', policy: 'test' },
+    { sql: "UPDATE sales.orders SET status = 'x' WHERE true", groups: ['finance'], bytes: 2 * TiB, effect: 'deny', rule: 'huge-scans', policy: 'test' },
+    { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], bytes: 20 * GiB, effect: 'approve', rule: 'costly-reads', policy: 'test' },
+    { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], bytes: 5 * GiB, effect: 'allow', rule: 'analysts-read-demo', policy: 'test' },
+    { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], bytes: null, effect: 'deny', rule: 'huge-scans', policy: 'test', why: 'an unknown estimate is treated as over every limit' },
+    { sql: 'DROP TABLE sales.orders', groups: ['finance', 'analysts'], effect: 'deny', rule: 'no-destruction', policy: 'test' },
+  ],
+};
