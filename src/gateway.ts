@@ -288,7 +288,9 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
           sealer.sealNow().catch((error: unknown) => {
             // The bundle still goes out as the store holds it; verification then names the broken place.
             logger.warn('sealing before an evidence export failed; the log is not sealed past its last seal', { error: String(error) });
-          }) }),
+          }),
+          onExportError: (error: unknown) => logger.error('evidence export failed midway; the download was cut off', { error: String(error) }),
+        }),
       ],
     });
 

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
 import { createEventRegistry } from '../../src/domain/events/registry.js';
@@ -73,6 +73,7 @@ describe('approvals with a quorum of two', () => {
   after(async () => {
     await gateway?.stop();
     gateway?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts two simultaneous approvals from two people exactly once each and runs the request once', async () => {

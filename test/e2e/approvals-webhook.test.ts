@@ -92,7 +92,7 @@ describe('approval webhook', () => {
     await gateway.stop();
     const store = openSqliteEventStore({ file: join(gateway.dataDir, 'events.sqlite'), registry: createEventRegistry() });
     try {
-      const outcomes = (await store.readStream('webhooks')).map((e) => ({ type: e.type, ...(e.data as Record<string, unknown>) }));
+      const outcomes = (await store.readStream('webhooks')).map((e): Record<string, unknown> => ({ type: e.type, ...(e.data as Record<string, unknown>) }));
       const failed = outcomes.filter((o) => o.requestId === id);
       assert.deepEqual(
         failed.map((o) => [o.type, o.event, o.attempts, o.error]).sort(),

@@ -89,7 +89,7 @@ describe('web console in headless Chromium', () => {
 
     await card.getByLabel(/^Comment/).fill('ok for the churn report, masked');
     await card.getByRole('button', { name: 'Approve' }).click();
-    await card.locator('.status-line[data-status="succeeded"]').waitFor({ timeout: 20_000 });
+    await card.locator('.status-line[data-status="succeeded"]').waitFor({ timeout: 60_000 });
     const outcome = await card.locator('.outcome').innerText();
     assert.match(outcome, /succeeded/);
     assert.match(outcome, /masked: email/, 'the result marks the masked column');
@@ -107,6 +107,10 @@ describe('web console in headless Chromium', () => {
     await page.goto(`${gateway.url}/console#/audit`);
     const log = page.locator('#access-log table.log');
     await log.waitFor();
+    // The view puts focus on its heading; the next tab stop is the first filter.
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'view-title');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'f-principal');
     assert.equal(await log.locator('tbody tr').count(), 3, 'three requests in the log');
     assert.ok((await page.locator('figure.chart svg rect.bar').count()) >= 3, 'charts have bars');
     const charts = await page.locator('.charts').innerText();

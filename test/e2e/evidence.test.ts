@@ -15,6 +15,18 @@ import { createEventRegistry } from '../../src/domain/events/registry.js';
 import { chainHash } from '../../src/domain/evidence/event-hash.js';
 import { call, repoRoot, runCli, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 
+/**
+ * An idempotent GET, retried once: after the seconds spent waiting for the policy file, fetch may reuse
+ * a kept-alive connection the server is closing at that very moment ("other side closed").
+ */
+async function getWithRetry(url: string, token: string): ReturnType<typeof call> {
+  try {
+    return await call(url, { token });
+  } catch {
+    return call(url, { token });
+  }
+}
+
 interface BundleEvent {
   position: number;
   streamName: string;
@@ -84,9 +96,7 @@ describe('evidence bundle of a realistic session, verified offline', () => {
       await store.close();
     }
 
-    const download = await call(`${gateway.url}/v1/evidence`, { token: auditor }).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${gateway.output()}`);
-    });
+    const download = await getWithRetry(`${gateway.url}/v1/evidence`, auditor);
     assert.equal(download.status, 200, download.text);
     bundleFile = join(work, 'bundle.json');
     writeFileSync(bundleFile, download.text);

@@ -147,13 +147,11 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
   }
 
   before(async () => {
-    gateway = await startGatewayProcess();
+    gateway = await startGatewayProcess({ timeoutMs: 120_000 });
     agent = await gateway.token({ sub: 'agent-exfil', email: 'agent-exfil@example.com', groups: ['ai-agents'] });
     owner = await gateway.token({ sub: 'owner-1', email: 'owner-1@example.com', groups: ['data-owners'] });
     auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
-    const started = Date.now();
     const results = await inBatches(exfiltrationCorpus, 4, runAttempt);
-    console.log(`TIMING corpus ${Date.now() - started} ms`);
     exfiltrationCorpus.forEach((attempt, i) => ran.set(attempt.id, results[i] as Ran));
     for (const [name, sql] of Object.entries(benignQueries)) {
       const answer = await call(`${gateway.url}/v1/queries`, {
@@ -173,6 +171,16 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
     assert.ok(exfiltrationCorpus.length >= 60, `${exfiltrationCorpus.length} attempts`);
     assert.equal(new Set(exfiltrationCorpus.map((a) => a.id)).size, exfiltrationCorpus.length);
     for (const attempt of exfiltrationCorpus) assert.deepEqual(findLeaks(attempt.sql), [], attempt.id);
+  });
+
+  it('has a scan that finds a seeded value in each of its forms', () => {
+    const pii = demoPiiSamples();
+    const ssn = pii.ssns[3] as string;
+    const iban = pii.ibans[5] as string;
+    for (const text of [`x ${ssn} y`, reverse(ssn), `n=${ssn.replace(/-/g, '')};`, base64(ssn), `"${(pii.emails[7] as string).toUpperCase()}"`, iban.toLowerCase(), reverse(iban)]) {
+      assert.ok(findLeaks(text).length > 0, `the scan misses ${text}`);
+    }
+    assert.deepEqual(findLeaks('order 123-45 amount 2024-01-01T00:00:00Z host app.example.com [REDACTED] ****1234'), []);
   });
 
   it('ends every attempt the way the shipped policy says (runs, needs approval, denied, fails)', () => {

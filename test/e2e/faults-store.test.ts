@@ -134,7 +134,7 @@ describe('event store on a full disk', () => {
     try {
       const answer = await call(`${gateway.url}/v1/queries`, {
         token: agent,
-        body: { sql: `SELECT '${probe}' AS probe, view_id FROM analytics.page_views LIMIT 100`, reason: 'x'.repeat(4000) },
+        body: { sql: `SELECT '${probe}' AS probe, view_id FROM analytics.page_views LIMIT 100`, reason: 'x'.repeat(1900) },
       });
       assertStoreUnavailable(answer);
     } finally {

@@ -51,16 +51,16 @@ describe('warehouse slow or down (fake BigQuery)', () => {
   });
 
   it('answers an allowed query normally when the warehouse is healthy', async () => {
-    const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: 'SELECT id, name FROM sales.orders LIMIT 3' } });
+    const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: 'SELECT * FROM sales.orders LIMIT 3' } });
     assert.equal(answer.status, 200, answer.text);
     assert.equal((answer.body as { rowCount: number }).rowCount, 3);
   });
 
   it('a job that outlives LEDGERGATE_QUERY_TIMEOUT answers 504 warehouse_timeout and is recorded as failed', async () => {
-    harness.fake.setJobDuration((sql) => (sql.includes('slow_probe') ? 60_000 : 0));
+    harness.fake.setJobDuration((sql) => (/limit 7\b/i.test(sql) ? 60_000 : 0));
     try {
       const started = Date.now();
-      const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: "SELECT id, 'slow_probe' AS p FROM sales.orders LIMIT 3" } });
+      const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: 'SELECT * FROM sales.orders LIMIT 7' } });
       assert.equal(answer.status, 504, answer.text);
       assert.match(answer.headers.get('content-type') ?? '', /application\/problem\+json/);
       const problem = answer.body as { code: string; id: string; queryStatus: string };
@@ -79,7 +79,7 @@ describe('warehouse slow or down (fake BigQuery)', () => {
     harness.fake.inject({ path: /\/jobs$/, method: 'POST', times: 1 });
     harness.fake.inject({ path: /\/jobs$/, method: 'POST', status: 503, reason: 'backendError', message: 'down', times: Infinity });
     try {
-      const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: 'SELECT id FROM sales.orders LIMIT 2' } });
+      const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql: 'SELECT * FROM sales.orders LIMIT 2' } });
       assert.equal(answer.status, 502, answer.text);
       const problem = answer.body as { code: string; detail: string; id: string };
       assert.equal(problem.code, 'warehouse_unavailable');

@@ -41,6 +41,7 @@ function seeded(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+const progress = (line: string) => void (process.env.LEDGERGATE_KILL_VERBOSE ? process.stderr.write(`# ${new Date().toISOString()} ${line}\n`) : undefined);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Planned {
@@ -131,7 +132,9 @@ describe('SIGKILL during 200 requests', () => {
         let restarted: (url: string) => void = () => undefined;
         up = new Promise((resolve) => (restarted = resolve));
         await gateway!.stop('SIGKILL');
+        progress(`killed after ${delay} ms; ${acknowledged.size} acknowledged, request ${next}`);
         gateway = await start();
+        progress('restarted');
         restarted(gateway.url);
       }
     })();
@@ -139,6 +142,7 @@ describe('SIGKILL during 200 requests', () => {
     sending = false;
     await killer;
     const url = await up;
+    progress(`sent all; ${acknowledged.size} acknowledged`);
 
     // Every acknowledged request reaches a terminal state (the restarted gateway resumed the rest).
     const finals = new Map<string, { status: string; error?: { code: string } }>();

@@ -43,6 +43,8 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
     viewport: { width: 1280, height: 900 },
     timeout: 30_000,
   });
+  // Generous: CI machines have two cores and run test files side by side.
+  context.setDefaultTimeout(45_000);
   return {
     context,
     async close() {

@@ -45,7 +45,11 @@ export async function startGatewayProcess(options: { env?: Record<string, string
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
 
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start in time:\n${output}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started gateway behind holding its data directory.
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start in time:\n${output}`));
+    }, options.timeoutMs ?? 60_000);
     const check = () => {
       const match = /serving at (http:\/\/[^\s]+)/.exec(output);
       if (match?.[1]) {

@@ -13,7 +13,15 @@ export function evidenceKeyRoutes(deps: { signer: Signer }): Router {
   return router;
 }
 
-export function evidenceRoutes(deps: { store: EventStore; signer: Signer; access: AuditAccess; gatewayVersion: string; sealNow: () => Promise<void> }): Router {
+export function evidenceRoutes(deps: {
+  store: EventStore;
+  signer: Signer;
+  access: AuditAccess;
+  gatewayVersion: string;
+  sealNow: () => Promise<void>;
+  /** Told when an export fails after its first bytes went out (the response is then cut off). */
+  onExportError?: (error: unknown) => void;
+}): Router {
   const router = Router();
   router.get('/v1/evidence', async (req, res) => {
     requireAuditor(res, deps.access);
@@ -23,14 +31,22 @@ export function evidenceRoutes(deps: { store: EventStore; signer: Signer; access
     // Seal what is there now, so the bundle's tail is covered by a signature, not only by the manifest.
     await deps.sealNow().catch(() => undefined);
     res.type('application/json').setHeader('Content-Disposition', 'attachment; filename="ledgergate-evidence.json"');
-    await writeEvidenceBundle({
-      store: deps.store,
-      signer: deps.signer,
-      gatewayVersion: deps.gatewayVersion,
-      out: res,
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
-    });
+    try {
+      await writeEvidenceBundle({
+        store: deps.store,
+        signer: deps.signer,
+        gatewayVersion: deps.gatewayVersion,
+        out: res,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+    } catch (error) {
+      if (!res.headersSent) throw error;
+      // Half a bundle must not look whole: cut the connection so the client sees a broken download.
+      deps.onExportError?.(error);
+      res.destroy();
+      return;
+    }
     res.end();
   });
   return router;

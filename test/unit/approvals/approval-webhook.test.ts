@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApprovalWebhook, webhookStream } from '../../../src/app/approval-webhook.js';
+import { silentLogger } from '../../../src/app/logger.js';
 import { openSqliteEventStore } from '../../../src/adapters/eventstore/sqlite-event-store.js';
 import { createSlackWebhookPoster } from '../../../src/adapters/webhook/slack-webhook-poster.js';
 import { createEventRegistry } from '../../../src/domain/events/registry.js';
@@ -17,7 +18,6 @@ import type { EventStore, RecordedEvent } from '../../../src/domain/ports.js';
 import type { PendingApproval } from '../../../src/projections/approval-queue.js';
 import { notice } from './notice-fixture.js';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A receiver whose answers the test scripts: a status per call, or a delay. */
 function receiver() {
@@ -138,7 +138,7 @@ describe('approval webhook service', () => {
       poster: createSlackWebhookPoster({ url, backoffMs: 10 }),
       store,
       clock: { now: () => new Date('2030-01-01T10:00:01.000Z') },
-      logger: silent,
+      logger: silentLogger,
       gatewayId: 'gw-a',
       approvalOf: (id) => (id === 'req-9' ? approval : undefined),
     });

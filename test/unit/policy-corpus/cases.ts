@@ -88,6 +88,7 @@ export const decisionCases: Record<string, readonly DecisionCase[]> = {
     { sql: 'SELECT order_id FROM sales.orders; THIS IS NOT SQL', groups: agent, ...destruction },
     { sql: "SELECT 'a;b' AS s FROM sales.orders; SELECT 2", groups: agent, ...allowSales, why: 'a semicolon inside a string is no boundary' },
     { sql: 'SELECT full_name FROM hr.salaries; UPDATE hr.salaries SET salary = 0 WHERE true', groups: hrAnalyst, ...hrDenied },
+    { sql: 'SELECT city FROM sales.customers; SELECT order_id FROM sales.orders', groups: nobody, bytes: 110 * GiB, ...byDefault, why: 'padding a denied read with a large scan must not turn it into a request for approval (costly-scans)' },
   ],
   'keyword case': [
     { sql: 'drop table sales.orders', groups: agent, ...destruction },
@@ -288,5 +289,6 @@ export const decisionCases: Record<string, readonly DecisionCase[]> = {
     { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], bytes: 5 * GiB, effect: 'allow', rule: 'analysts-read-demo', policy: 'test' },
     { sql: 'SELECT * FROM hr.salaries', groups: ['analysts'], bytes: null, effect: 'deny', rule: 'huge-scans', policy: 'test', why: 'an unknown estimate is treated as over every limit' },
     { sql: 'DROP TABLE sales.orders', groups: ['finance', 'analysts'], effect: 'deny', rule: 'no-destruction', policy: 'test' },
+    { sql: 'SELECT * FROM hr.salaries', groups: nobody, bytes: 20 * GiB, effect: 'deny', rule: 'default', policy: 'test', why: 'costly-reads (approve) never lifts a deny the smaller scan gets' },
   ],
 };

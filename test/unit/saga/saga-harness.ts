@@ -134,17 +134,20 @@ export interface SagaWorld {
   readonly warehouse: ScriptedWarehouse;
   /** A saga as one gateway process sees it; call again for a "restarted" or second replica. */
   saga(options?: { timeoutMs?: number; gatewayId?: string }): ExecutionSaga;
+  /** Points later sagas at another warehouse (a reopened one, after a simulated restart). */
+  useWarehouse(next: Warehouse): void;
   /** Records an allowed SELECT, ready to run. */
-  submit(requestId: string): Promise<void>;
+  submit(requestId: string, sql?: string): Promise<void>;
   eventTypes(requestId: string): Promise<string[]>;
   events(requestId: string): Promise<{ type: string; data: Record<string, unknown> }[]>;
 }
 
-export function createSagaWorld(): SagaWorld {
+export function createSagaWorld(options: { warehouse?: Warehouse } = {}): SagaWorld {
   const store = createMemoryEventStore();
   const registry = createEventRegistry();
   const clock = { now: () => new Date() };
   const warehouse = new ScriptedWarehouse();
+  let runOn: Warehouse = options.warehouse ?? warehouse;
   const repositoryFor = (gatewayId: string) => createRequestRepository({ store, registry, clock, notifier: createRequestNotifier(), gatewayId });
   const repository = repositoryFor('gw-test');
   const events = async (requestId: string) =>
@@ -156,21 +159,21 @@ export function createSagaWorld(): SagaWorld {
     saga: (options = {}) =>
       createExecutionSaga({
         repository: repositoryFor(options.gatewayId ?? 'gw-test'),
-        warehouse,
+        warehouse: runOn,
         policies: fixedPolicies,
         masker: passThroughMasker,
         clock,
         logger: silentLogger,
         settings: { timeoutMs: options.timeoutMs ?? 5_000, maxResultBytes: 1_000_000 },
       }),
-    async submit(requestId) {
+    async submit(requestId, sql = 'SELECT n FROM `demo-project.sales.numbers`') {
       await repository.handle(
         requestId,
         {
           type: 'SubmitQuery',
           requested: {
             requestId,
-            sql: 'SELECT n FROM `demo-project.sales.numbers`',
+            sql,
             sqlHash: 'b'.repeat(64),
             maxRows: 100,
             principal: snapshotOf({ subject: 'agent-1', issuer: 'https://issuer.test', groups: ['ai-agents'] }),
@@ -182,6 +185,9 @@ export function createSagaWorld(): SagaWorld {
         },
         {},
       );
+    },
+    useWarehouse: (next) => {
+      runOn = next;
     },
     eventTypes: async (requestId) => (await events(requestId)).map((e) => e.type),
     events,

@@ -1,0 +1,21 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execSync } from 'node:child_process';
+import { call, repoRoot, startGatewayProcess } from '../../support/gateway-process.js';
+const work = mkdtempSync(join(tmpdir(), 'lg-r2-'));
+const policyFile = join(work, 'policy.yaml');
+copyFileSync(join(repoRoot, 'policy.yaml'), policyFile);
+const gateway = await startGatewayProcess({ env: { LEDGERGATE_POLICY: policyFile }, timeoutMs: 120_000 });
+const agent = await gateway.token({ sub: 'agent-7', email: 'agent-7@example.com', groups: ['ai-agents'] });
+const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+const session = { 'X-Session-Id': 'evidence-session', 'User-Agent': 'evidence-agent/1.0' };
+console.log((await call(`${gateway.url}/v1/queries`, { token: agent, headers: session, body: { sql: 'SELECT customer_id, email, ssn FROM sales.customers ORDER BY customer_id LIMIT 3', reason: 'churn study' } })).status);
+console.log((await call(`${gateway.url}/v1/queries`, { body: { sql: 'SELECT 1' } })).status);
+writeFileSync(policyFile, readFileSync(policyFile, 'utf8').replace('expiresAfter: 1h', 'expiresAfter: 2h'));
+await new Promise((r) => setTimeout(r, 3000));
+try { console.log(execSync(`curl -sS -v -o ${work}/b.json -H "Authorization: Bearer ${auditor}" ${gateway.url}/v1/evidence 2>&1 | tail -15`).toString()); } catch (e) { console.log(String(e)); }
+console.log(execSync(`wc -c ${work}/b.json; tail -c 300 ${work}/b.json`).toString());
+await new Promise((r) => setTimeout(r, 1000));
+console.log(gateway.output().split('\n').filter((l) => !l.includes('serving')).slice(-10).join('\n'));
+await gateway.stop();
