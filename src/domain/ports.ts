@@ -97,6 +97,7 @@ export interface Catalog {
 export interface DryRunResult {
   readonly statementType: string;
   readonly referencedTables: readonly TableRef[];
+  /** NaN when the warehouse did not report it (the estimate is then unknown). */
   readonly totalBytesProcessed: number;
   readonly schema?: readonly ColumnSchema[];
 }

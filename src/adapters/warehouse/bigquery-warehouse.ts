@@ -138,7 +138,9 @@ class BigQueryWarehouse implements Warehouse {
         ...(this.options.location ? { location: this.options.location } : {}),
       });
       const stats = response?.statistics?.query;
-      const bytes = Number(stats?.totalBytesProcessed ?? response?.statistics?.totalBytesProcessed ?? 0);
+      // A dry run that does not say how much it scans leaves the estimate unknown (NaN), never 0: bytesOver rules then fail closed.
+      const reported = stats?.totalBytesProcessed ?? response?.statistics?.totalBytesProcessed;
+      const bytes = reported === undefined || reported === null ? Number.NaN : Number(reported);
       return {
         statementType: stats?.statementType ?? 'UNKNOWN',
         referencedTables: (stats?.referencedTables ?? []).map(tableRefOf),

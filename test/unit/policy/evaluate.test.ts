@@ -177,7 +177,12 @@ describe('evaluatePolicy: bytesOver', () => {
   it('never lets an unknown estimate satisfy an allow rule', () => {
     const bigOnly = policyFrom(yaml('version: 1', 'default: deny', 'rules:', '  - { id: big-ok, match: { bytesOver: 1 }, effect: allow }'));
     assert.equal(decide([statement()], { policy: bigOnly }).rule, 'default');
-    assert.equal(decide([statement()], { policy: bigOnly, bytes: 2 }).rule, 'big-ok');
+  });
+
+  it('never lets a larger scan loosen a decision (the same statement, scanning less, would be denied)', () => {
+    const bigOnly = policyFrom(yaml('version: 1', 'default: deny', 'rules:', '  - { id: big-ok, match: { bytesOver: 1 }, effect: allow }'));
+    const decision = decide([statement()], { policy: bigOnly, bytes: 2 });
+    assert.deepEqual([decision.effect, decision.rule], ['deny', 'default']);
   });
 });
 
