@@ -295,7 +295,9 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     });
 
     const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, app);
-    server.headersTimeout = 30_000;
+    // Idle keep-alive connections outlive typical client pools, so a client never reuses one the server is closing.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
     server.requestTimeout = (config.limits.maxWaitSeconds + 30) * 1000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>

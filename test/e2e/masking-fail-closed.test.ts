@@ -126,6 +126,16 @@ describe('pairing result columns with the analysis', () => {
   });
 });
 
+describe('the statement whose rows come back', () => {
+  it('never borrows an earlier statement\'s lineage when the last one reports no outputs', () => {
+    const first = analysisOf([{ name: 's', lineage: from(customers, 'city'), confidence: 'exact' }], [customers]);
+    const last = analysisOf([], [customers]);
+    const analysis: Analysis = { ...first, statements: [...first.statements, ...last.statements] };
+    const plan = planMasking({ analysis, resultColumns: [{ name: 's', type: 'STRING' }], columnRules, tableColumns });
+    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [['redact', 'unknown-lineage']]);
+  });
+});
+
 describe('DuckDB errors never echo values', () => {
   const cases: [string, RegExp][] = [
     ["Conversion Error: Could not convert string '623-71-9106' to INT64 when casting from source column ssn", /^Conversion Error: a value could not be converted to INT64 \(source column ssn\); the value is withheld$/],

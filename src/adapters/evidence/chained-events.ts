@@ -10,7 +10,7 @@
  */
 import { LedgergateError } from '../../domain/errors.js';
 import { genesisHash } from '../../domain/evidence/event-hash.js';
-import { fastChainHash as chainHash } from '../../domain/evidence/fast-hash.js';
+import { chainHash } from '../../domain/evidence/event-hash.js';
 import type { Sealed } from '../../domain/events/system-events.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
 

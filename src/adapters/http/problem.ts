@@ -56,7 +56,12 @@ export function sendProblem(
 /** Express errors (body parser, our own LedgergateErrors, anything unexpected) → problem+json. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // Half an answer (a streamed export that failed) must not look whole: cut the connection.
+      logger.warn('response failed after it started', { traceId: res.locals.traceId, error: String(error) });
+      res.destroy();
+      return;
+    }
     if (isLedgergateError(error)) {
       const status = httpStatusOf(error.code);
       if (status >= 500) logger.warn('request failed', { code: error.code, traceId: res.locals.traceId });

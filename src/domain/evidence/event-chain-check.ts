@@ -4,7 +4,7 @@
  * equal to the hash before it. Keeps 32 bytes per event for the seal checks that follow, and the
  * counters of the auditor's summary.
  */
-import { fastChainHash as chainHash } from './fast-hash.js';
+import { chainHash } from './event-hash.js';
 
 export interface VerifyFailure {
   readonly kind: 'event' | 'seal' | 'manifest';

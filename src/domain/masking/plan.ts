@@ -64,9 +64,12 @@ function covers(ruleColumn: string, sourceColumn: string): boolean {
   return source === rule || source.startsWith(`${rule}.`);
 }
 
+/**
+ * The outputs of the statement whose rows come back: the last one. An earlier statement's outputs
+ * are never borrowed — when the last statement reports none, every result column has unknown lineage.
+ */
 function outputsOf(analysis: Analysis): readonly OutputColumn[] {
-  const producing = analysis.statements.filter((statement) => statement.outputColumns.length > 0);
-  return producing[producing.length - 1]?.outputColumns ?? [];
+  return analysis.statements[analysis.statements.length - 1]?.outputColumns ?? [];
 }
 
 /** Names made up for unnamed expressions: the analyser's (`_col_0`) and BigQuery's (`f0_`). */
