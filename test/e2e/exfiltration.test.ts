@@ -127,7 +127,8 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
     const texts: string[] = [];
     const submitted = await call(`${gateway.url}/v1/queries`, {
       token: agent,
-      body: { sql: attempt.sql, reason: `corpus ${attempt.id}`, maxRows: 1000, wait: 20 },
+      // 300 rows cover every customer; fewer stored rows keep the run short.
+      body: { sql: attempt.sql, reason: `corpus ${attempt.id}`, maxRows: 300, wait: 20 },
       headers: { 'X-Session-Id': corpusSession },
     });
     texts.push(submitted.text);
