@@ -58,6 +58,19 @@ export const scrubMessage = (message: string): string =>
     .replace(/-?\d{5,}(?:\.\d+)?(?:[eE][+-]?\d+)?/g, '…')
     .slice(0, 500);
 
+/**
+ * Query errors about the SQL itself are safe to pass on once scrubbed; errors raised while reading
+ * data ("Bad int64 value: …", "Invalid date: …", user ERROR() text) can carry a value unquoted, so
+ * anything not known to describe the query is withheld.
+ */
+const describesTheQuery =
+  /^(Syntax error|Unrecognized name|Not found|Access Denied|Function not found|No matching signature|Column name .* is ambiguous|Query exceeded limit|Table .* does not have|Name .* not found|Unrecognized function|Cannot access field|Duplicate column|Resources exceeded|Query error: (Syntax|Unrecognized))/i;
+
+export const queryErrorMessage = (message: string, reason: string): string =>
+  describesTheQuery.test(message.trim())
+    ? `BigQuery: ${scrubMessage(message)}`
+    : `BigQuery: the query failed (${reason}); the warehouse message is withheld because it can echo values`;
+
 const firstError = (error: unknown): BigQueryErrorProto | undefined => {
   const errors = (error as { errors?: unknown }).errors;
   return Array.isArray(errors) && errors.length > 0 ? (errors[0] as BigQueryErrorProto) : undefined;
@@ -77,7 +90,7 @@ export const fromJobError = (proto: BigQueryErrorProto, jobId?: string): Ledgerg
   const reason = proto.reason ?? 'unknown';
   const code = byReason[reason] ?? 'query_failed';
   const message = proto.message ?? reason;
-  return new LedgergateError(code, `BigQuery: ${scrubMessage(message)}`, {
+  return new LedgergateError(code, queryErrorMessage(message, reason), {
     reason,
     ...(jobId ? { jobId } : {}),
     ...(code === 'bytes_billed_exceeded' ? bytesBilledDetails(message) : {}),

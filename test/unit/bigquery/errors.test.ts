@@ -62,3 +62,16 @@ describe('BigQuery error mapping', () => {
     assert.doesNotMatch(mapped.message, /1000000|10485760/);
   });
 });
+
+describe('BigQuery errors raised while reading data', () => {
+  it('withholds messages that can echo a value unquoted, and keeps the ones about the SQL', () => {
+    const dataError = fromJobError({ reason: 'invalidQuery', message: 'Bad int64 value: 123-45-6789' }, 'job-1');
+    assert.equal(dataError.code, 'query_invalid');
+    assert.doesNotMatch(dataError.message, /123-45-6789|6789/);
+    assert.match(dataError.message, /withheld/);
+    const userError = fromJobError({ reason: 'invalidQuery', message: 'jane.doe+vip@corp.example.com is not allowed' });
+    assert.doesNotMatch(userError.message, /jane|corp\.example/);
+    const syntax = fromJobError({ reason: 'invalidQuery', message: 'Syntax error: Unexpected keyword FROM at [1:8]' });
+    assert.match(syntax.message, /Syntax error: Unexpected keyword FROM at \[1:8\]/);
+  });
+});
