@@ -99,21 +99,29 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     return next;
   };
 
+  // Reads are kept in memory only: re-running a read after a crash changes nothing, and a durable row
+  // per read would cost two disk syncs on every query. Writes keep their durable ledger row.
+  const inMemory = (kind: StatementKind | null): boolean => options.readOnly === true || kind === 'select' || kind === null;
+  const keepInMemory = (record: JobRecord): void => {
+    memoryLedger.delete(record.jobId);
+    memoryLedger.set(record.jobId, record);
+    if (memoryLedger.size > 10_000) memoryLedger.delete(memoryLedger.keys().next().value as string);
+  };
   const ledger = {
-    find: (jobId: string) =>
-      options.readOnly ? Promise.resolve(memoryLedger.get(jobId)) : serial(() => findJob(main, jobId)),
+    find: async (jobId: string): Promise<JobRecord | undefined> =>
+      memoryLedger.get(jobId) ?? (options.readOnly ? undefined : await serial(() => findJob(main, jobId))),
     insert: async (connection: DuckDBConnection, record: JobRecord) => {
-      if (options.readOnly) memoryLedger.set(record.jobId, record);
+      if (inMemory(record.statementKind)) keepInMemory(record);
       else await insertJob(connection, record, now());
     },
     finish: async (connection: DuckDBConnection, record: JobRecord) => {
-      if (options.readOnly) memoryLedger.set(record.jobId, record);
+      if (inMemory(record.statementKind)) keepInMemory(record);
       else await finishJob(connection, record.jobId, record, now());
     },
     /** Failures are recorded after any rollback, so they never depend on the failed transaction. */
     recordFailure: async (jobId: string, kind: StatementKind | null, error: LedgergateError) => {
       const record: JobRecord = { jobId, state: 'failed', statementKind: kind, affectedRows: null, errorCode: error.code, errorMessage: error.message };
-      if (options.readOnly) return void memoryLedger.set(jobId, record);
+      if (inMemory(kind)) return void keepInMemory(record);
       await serial(async () => {
         const existing = await findJob(main, jobId);
         if (existing) await finishJob(main, jobId, record, now());
