@@ -26,7 +26,6 @@ import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
-import { openEsdbEventStore } from './adapters/eventstore/esdb-event-store.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
@@ -116,7 +115,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   const store: EventStore = withAppendTiming(
     config.eventStore.kind === 'sqlite'
       ? openSqliteEventStore({ file: config.eventStore.file, registry })
-      : await openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry }),
+      : // Loaded only when configured, like the BigQuery client: the gRPC stack is heavy.
+        (await import('./adapters/eventstore/esdb-event-store.js')).openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry }),
     metrics.appendDuration,
   );
   const closers: (() => Promise<void> | void)[] = [() => store.close()];

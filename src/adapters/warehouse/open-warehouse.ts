@@ -1,7 +1,6 @@
 /** Chooses and opens the warehouse adapter named by LEDGERGATE_WAREHOUSE. */
 import type { Config } from '../../config.js';
 import type { Warehouse } from '../../domain/ports.js';
-import { openBigQueryWarehouse } from './bigquery-warehouse.js';
 import { createDemoWarehouseFile } from './demo-dataset.js';
 import { openDuckDbWarehouse } from './duckdb-warehouse.js';
 
@@ -13,7 +12,9 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
       return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
     case 'duckdb':
       return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
-    case 'bigquery':
+    case 'bigquery': {
+      // Loaded only when configured: the Google client costs tens of MiB the embedded setup never needs.
+      const { openBigQueryWarehouse } = await import('./bigquery-warehouse.js');
       return openBigQueryWarehouse({
         projectId: target.projectId,
         ...(target.location ? { location: target.location } : {}),
@@ -22,5 +23,6 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
         ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
         pricePerTiBUsd: config.pricePerTiBUsd,
       });
+    }
   }
 }
