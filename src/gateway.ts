@@ -30,7 +30,6 @@ import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
-import { openBigQueryWarehouse } from './adapters/warehouse/bigquery-warehouse.js';
 import { consoleApiRouter, consolePublicRoutes } from './adapters/console/console-wiring.js';
 import { createHttpApp } from './adapters/http/app.js';
 import { openApiRoutes } from './adapters/http/openapi-routes.js';
@@ -86,22 +85,6 @@ export interface RunningGateway {
 
 const systemClock: Clock = { now: () => new Date() };
 
-/**
- * LEDGERGATE_BIGQUERY_AUTH=none (an emulator or test fake on localhost; config.ts enforces that):
- * an explicit auth client that adds no credentials, so the Google client never probes the metadata server.
- */
-async function openConfiguredWarehouse(config: Config): Promise<Warehouse> {
-  const target = config.warehouse;
-  if (target.kind !== 'bigquery' || target.auth !== 'none') return openWarehouse(config);
-  return openBigQueryWarehouse({
-    projectId: target.projectId,
-    ...(target.location ? { location: target.location } : {}),
-    ...(target.apiEndpoint ? { apiEndpoint: target.apiEndpoint } : {}),
-    ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
-    pricePerTiBUsd: config.pricePerTiBUsd,
-    authClient: { getRequestHeaders: async () => new Headers() },
-  });
-}
 const randomIds: IdGenerator = { next: () => randomUUID() };
 
 export async function startGateway(config: Config, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
@@ -121,7 +104,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   );
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
-    const warehouse = overrides.warehouse ?? (await openConfiguredWarehouse(config));
+    const warehouse = overrides.warehouse ?? (await openWarehouse(config));
     closers.unshift(() => warehouse.close());
 
     let devIssuer: DevIssuer | undefined;

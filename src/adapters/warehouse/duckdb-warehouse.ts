@@ -193,7 +193,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     let inTransaction = false;
     try {
       await connection.run("SET TimeZone = 'UTC'");
-      const { statements } = googleSqlToDuckDb(request.sql, options.projectId);
+      const { statements } = transpile(request.sql);
       if (statements.length !== 1) {
         throw new LedgergateError('query_invalid', 'The embedded warehouse runs one statement per job');
       }
@@ -244,6 +244,17 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       connection.closeSync();
     }
   }
+
+  // Transpiling through polyglot costs milliseconds; agents repeat queries, so results are kept per SQL text.
+  const transpiled = new Map<string, ReturnType<typeof googleSqlToDuckDb>>();
+  const transpile = (sql: string): ReturnType<typeof googleSqlToDuckDb> => {
+    const cached = transpiled.get(sql);
+    if (cached) return cached;
+    const result = googleSqlToDuckDb(sql, options.projectId);
+    if (transpiled.size >= 500) transpiled.delete(transpiled.keys().next().value as string);
+    transpiled.set(sql, result);
+    return result;
+  };
 
   const catalogVersion = (): string => `duckdb:${fingerprint}:${ddlCount}`;
   const tableCache = new Map<string, Promise<TableSchema | undefined>>();

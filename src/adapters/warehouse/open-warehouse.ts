@@ -22,6 +22,9 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
         ...(target.apiEndpoint ? { apiEndpoint: target.apiEndpoint } : {}),
         ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
         pricePerTiBUsd: config.pricePerTiBUsd,
+        // LEDGERGATE_BIGQUERY_AUTH=none (an emulator or test fake on localhost; config.ts enforces that): an explicit
+        // client that adds no credentials, so the Google client never probes the cloud metadata server.
+        ...(target.auth === 'none' ? { authClient: { getRequestHeaders: async () => new Headers() } } : {}),
       });
     }
   }
