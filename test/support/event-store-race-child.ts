@@ -33,6 +33,8 @@ try {
     for (let i = 0; i < count; i++) {
       const event = authFailed(i, metadataFor(name, { gatewayId: name }));
       positions.push((await store.append(`${name}-${i % 5}`, [event], 'any')).lastPosition);
+      // Yield between appends so the two writers really take turns on the file's lock.
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
     report({ outcome: 'done', positions });
   }
