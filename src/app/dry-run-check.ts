@@ -3,7 +3,7 @@
  * the stricter reading wins: a riskier statement type or an extra referenced table is added, and
  * the disagreement is recorded.
  */
-import type { Analysis, StatementKind } from '../domain/analysis/types.js';
+import { coarseStatement, type Analysis, type StatementKind } from '../domain/analysis/types.js';
 import type { DryRunResult, TableRef } from '../domain/ports.js';
 
 const statementTypeKinds: Record<string, StatementKind> = {
@@ -57,19 +57,9 @@ export function crossCheckDryRun(analysis: Analysis, dryRun: DryRunResult): Anal
   const bytes = dryRun.totalBytesProcessed;
   const base = Number.isFinite(bytes) && bytes >= 0 ? { ...analysis, bytesEstimate: bytes } : { ...analysis };
   if (disagreements.length === 0) return base;
-  const stricter = {
-    kind: dryKind,
-    kinds: [dryKind],
-    tables: extraTables.length > 0 ? [...analysis.tables, ...extraTables] : [...analysis.tables],
-    writtenTables: [],
-    outputColumns: [],
-    filterColumns: [],
-    joinColumns: [],
-    groupColumns: [],
-    orderColumns: [],
-    flags: { scripting: false, dynamicSql: false, unparsed: false, lineageIncomplete: true },
-    text: '',
-  };
+  const stricter = coarseStatement(dryKind, extraTables.length > 0 ? [...analysis.tables, ...extraTables] : analysis.tables, {
+    lineageIncomplete: true,
+  });
   return {
     ...base,
     statements: [...analysis.statements, stricter],

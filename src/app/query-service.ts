@@ -3,7 +3,7 @@
  * approval, cancel. Each call is analysed, judged and recorded before anything runs.
  */
 import { createHash } from 'node:crypto';
-import type { Analysis } from '../domain/analysis/types.js';
+import { coarseStatement, type Analysis } from '../domain/analysis/types.js';
 import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
@@ -65,21 +65,7 @@ export interface QueryService {
 export const sqlHashOf = (sql: string): string => createHash('sha256').update(sql, 'utf8').digest('hex');
 
 const fallbackAnalysis = (): Analysis => ({
-  statements: [
-    {
-      kind: 'unknown',
-      kinds: ['unknown'],
-      tables: [],
-      writtenTables: [],
-      outputColumns: [],
-      filterColumns: [],
-      joinColumns: [],
-      groupColumns: [],
-      orderColumns: [],
-      flags: { scripting: false, dynamicSql: false, unparsed: true, lineageIncomplete: true },
-      text: '',
-    },
-  ],
+  statements: [coarseStatement('unknown', [], { unparsed: true, lineageIncomplete: true })],
   tables: [],
   kinds: ['unknown'],
 });

@@ -3,7 +3,7 @@
  * deny them (allowed, or allowed after approval), and for each column the mask rule the policy puts
  * on it. Listing a table the caller may never read would leak its existence and shape.
  */
-import type { Analysis } from '../../domain/analysis/types.js';
+import { coarseStatement, type Analysis } from '../../domain/analysis/types.js';
 import { matchesTableGlob } from '../../domain/masking/index.js';
 import { evaluatePolicy } from '../../domain/policy/evaluate.js';
 import type { Effect, Policy } from '../../domain/policy/types.js';
@@ -14,21 +14,7 @@ export const qualifiedName = (ref: TableRef): string => `${ref.project}.${ref.da
 /** An analysis of `SELECT * FROM <table>` with nothing in its predicates: what reading the table means. */
 function plainSelectOf(table: string, bytesEstimate: number): Analysis {
   return {
-    statements: [
-      {
-        kind: 'select',
-        kinds: ['select'],
-        tables: [table],
-        writtenTables: [],
-        outputColumns: [],
-        filterColumns: [],
-        joinColumns: [],
-        groupColumns: [],
-        orderColumns: [],
-        flags: { scripting: false, dynamicSql: false, unparsed: false, lineageIncomplete: false },
-        text: '',
-      },
-    ],
+    statements: [coarseStatement('select', [table])],
     tables: [table],
     kinds: ['select'],
     bytesEstimate,

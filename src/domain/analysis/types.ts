@@ -102,3 +102,27 @@ export function riskiestKind(kinds: readonly StatementKind[]): StatementKind {
   if (kinds.length === 0) return 'unknown';
   return kinds.reduce((worst, kind) => (riskOrder.indexOf(kind) > riskOrder.indexOf(worst) ? kind : worst));
 }
+
+/**
+ * A statement known only by its kind and tables (no columns): what the gateway reasons about when it
+ * cannot see inside — a failed analysis, a dry run's stricter reading, a catalog probe.
+ */
+export function coarseStatement(
+  kind: StatementKind,
+  tables: readonly string[],
+  flags: Partial<StatementFlags> = {},
+): AnalysedStatement {
+  return {
+    kind,
+    kinds: [kind],
+    tables: [...tables],
+    writtenTables: [],
+    outputColumns: [],
+    filterColumns: [],
+    joinColumns: [],
+    groupColumns: [],
+    orderColumns: [],
+    flags: { scripting: false, dynamicSql: false, unparsed: false, lineageIncomplete: false, ...flags },
+    text: '',
+  };
+}
