@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { LedgergateError } from './domain/errors.js';
 import { createEventRegistry } from './domain/events/registry.js';
+import { approverGroupsOf } from './domain/policy/approver-groups.js';
 import type { PolicyActivated } from './domain/events/index.js';
 import type { Authenticator, Clock, EventStore, IdGenerator, Warehouse } from './domain/ports.js';
 import { requestIdOfStream } from './domain/request/request-events.js';
@@ -234,7 +235,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     closers.unshift(() => sealer.stop());
 
     const authFailures = createAuthFailureRecorder({ store, clock, ids: randomIds, logger, gatewayId });
-    const auditGroups = () => [...config.auditorGroups, ...policies.current().approvals.approverGroups, ...policies.current().rules.flatMap((r) => r.approvals?.approverGroups ?? [])];
+    const approverGroups = () => approverGroupsOf(policies.current());
+    const auditGroups = () => [...config.auditorGroups, ...approverGroups()];
     const app = createHttpApp({
       logger,
       authenticator,
@@ -264,7 +266,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
         reportRoutes({ masking: maskingReport, approvals: approvalsReport, runner, access: { groups: auditGroups } }),
         consoleApiRouter({
           policy: () => policies.current(),
-          approverGroups: () => [...policies.current().approvals.approverGroups, ...policies.current().rules.flatMap((r) => r.approvals?.approverGroups ?? [])],
+          approverGroups,
           auditGroups,
         }),
         evidenceRoutes({ store, signer: keyStore, access: { groups: auditGroups }, gatewayVersion, sealNow: () =>

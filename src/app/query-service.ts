@@ -8,6 +8,7 @@ import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
 import type { RequestCommand } from '../domain/request/commands.js';
@@ -130,7 +131,7 @@ export function createQueryService(deps: {
 
   const isApproverOrAuditor = (principal: Principal, state: RequestState): boolean => {
     const approverGroups = new Set([
-      ...policies.current().approvals.approverGroups,
+      ...approverGroupsOf(policies.current()),
       ...(state.approval?.requested.settings.approverGroups ?? []),
       ...settings.auditorGroups,
     ]);
