@@ -75,9 +75,14 @@ export async function openKeyStore(options: KeyStoreOptions): Promise<KeyStore> 
         .sign(current.privateKey);
     },
     async publicKeys() {
-      // Read afresh each time: another process sharing the directory may have rotated.
-      const retired = await loadRetiredKeys(directory, current.kid);
-      return { keys: [current.publicJwk, ...retired.map((key) => key.publicJwk)] };
+      // Read afresh each time: another process sharing the directory may have rotated. A rotation can
+      // also land while we read, so the key current before the read stays listed too: it may just
+      // have signed a seal or a manifest.
+      const before = current;
+      const onDisk = await loadAllKeys(directory);
+      const seen = new Set<string>();
+      const keys = [current, before, ...onDisk].filter((key) => !seen.has(key.kid) && seen.add(key.kid));
+      return { keys: keys.map((key) => key.publicJwk) };
     },
     rotate,
     currentKeyCreatedAt: () => current.createdAt,
@@ -126,11 +131,11 @@ async function listKeyFiles(directory: string): Promise<{ name: string; sequence
     .sort((a, b) => a.sequence - b.sequence);
 }
 
-async function loadRetiredKeys(directory: string, currentKid: string): Promise<LoadedKey[]> {
+/** Every key in the directory, newest first. */
+async function loadAllKeys(directory: string): Promise<LoadedKey[]> {
   const files = await listKeyFiles(directory);
   const keys = await Promise.all(files.map((file) => loadKeyFile(join(directory, file.name))));
-  const seen = new Set([currentKid]);
-  return keys.reverse().filter((key) => !seen.has(key.kid) && seen.add(key.kid));
+  return keys.reverse();
 }
 
 /** Writes key number `sequence`; if another process got there first, returns that process's key. */

@@ -109,3 +109,22 @@ describe('evidence key store', () => {
     });
   });
 });
+
+describe('evidence key store under rotation', () => {
+  // The race itself (a rotation between reading the current key and listing the directory) showed up in
+  // test/e2e/evidence-store-tamper.test.ts on a clean machine; this guards the outcome an auditor needs.
+  it('keeps listing the key that was current when a rotation lands during publicKeys()', async () => {
+    await withTempDir(async (dataDir) => {
+      const store = await openKeyStore({ dataDir });
+      for (let round = 0; round < 5; round++) {
+        const before = store.keyId();
+        const signature = await store.sign(new TextEncoder().encode(`round ${round}`));
+        const [jwks] = await Promise.all([store.publicKeys(), store.rotate()]);
+        const kids = jwks.keys.map((key) => key.kid);
+        assert.ok(kids.includes(before), `round ${round}: the key that just signed (${before}) is listed`);
+        assert.equal(new Set(kids).size, kids.length, 'no key is listed twice');
+        await compactVerify(signature, createLocalJWKSet(jwks as { keys: [] }));
+      }
+    });
+  });
+});
