@@ -4,7 +4,7 @@
  * (effect, rule, policy hash, approvers with times), and the outcome (status, rows, bytes, masked columns).
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-events.js';
 import { publicStatusOf } from '../domain/request/request-view.js';
 import type { RequestStatus } from '../domain/request/request-state.js';
 import type { Projection } from './projection.js';
@@ -69,10 +69,9 @@ export function createAccessLog(): AccessLog {
   return {
     name: 'access-log',
     apply(recorded: RecordedEvent) {
-      const requestId = requestIdOfStream(recorded.streamName);
-      const event = requestId ? asRequestEvent(recorded) : undefined;
-      if (!requestId || !event) return;
-      const at = recorded.metadata.occurredAt;
+      const found = requestEventOf(recorded);
+      if (!found) return;
+      const { requestId, event, at } = found;
       if (event.type === 'QueryRequested') {
         const d = event.data;
         byId.set(requestId, {

@@ -3,7 +3,7 @@
  * decisions, and each approver's history.
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-events.js';
 import type { Projection } from './projection.js';
 
 export interface PendingApproval {
@@ -45,10 +45,9 @@ export function createApprovalQueue(): ApprovalQueue {
   return {
     name: 'approval-queue',
     apply(recorded: RecordedEvent) {
-      const requestId = requestIdOfStream(recorded.streamName);
-      const event = requestId ? asRequestEvent(recorded) : undefined;
-      if (!requestId || !event) return;
-      const at = recorded.metadata.occurredAt;
+      const found = requestEventOf(recorded);
+      if (!found) return;
+      const { requestId, event, at } = found;
       switch (event.type) {
         case 'QueryRequested': {
           const p = event.data.principal;

@@ -8,7 +8,7 @@
 import { countDistinctApprovers, samePerson } from '../domain/approvals/eligibility.js';
 import type { PrincipalSnapshot } from '../domain/events/shared-schemas.js';
 import type { RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-events.js';
 import type { Projection } from './projection.js';
 
 export interface ApprovalsReportItem {
@@ -80,10 +80,9 @@ export function createApprovalsReport(): ApprovalsReportProjection {
   return {
     name: 'approvals-report',
     apply(recorded: RecordedEvent) {
-      const requestId = requestIdOfStream(recorded.streamName);
-      const event = requestId ? asRequestEvent(recorded) : undefined;
-      if (!requestId || !event) return;
-      const at = recorded.metadata.occurredAt;
+      const found = requestEventOf(recorded);
+      if (!found) return;
+      const { requestId, event, at } = found;
       if (event.type === 'QueryRequested') {
         requests.set(requestId, {
           requestedAt: at,

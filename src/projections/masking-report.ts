@@ -4,7 +4,7 @@
  * auditor can sample "what did the agent see" without reading results.
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-events.js';
 import type { Projection } from './projection.js';
 
 export interface MaskingReportItem {
@@ -60,9 +60,9 @@ export function createMaskingReport(): MaskingReportProjection {
   return {
     name: 'masking-report',
     apply(recorded: RecordedEvent) {
-      const requestId = requestIdOfStream(recorded.streamName);
-      const event = requestId ? asRequestEvent(recorded) : undefined;
-      if (!requestId || !event) return;
+      const found = requestEventOf(recorded);
+      if (!found) return;
+      const { requestId, event } = found;
       switch (event.type) {
         case 'QueryRequested':
           requests.set(requestId, {

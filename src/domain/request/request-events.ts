@@ -65,3 +65,15 @@ export function asRequestEvent(event: { type: string; data: unknown }): RequestE
 export const requestStreamName = (requestId: string): string => `query-${requestId}`;
 export const requestIdOfStream = (stream: string): string | undefined =>
   stream.startsWith('query-') ? stream.slice('query-'.length) : undefined;
+
+/** A stored event as a request event: the request it belongs to, the event, and when it occurred. */
+export function requestEventOf(recorded: {
+  streamName: string;
+  type: string;
+  data: unknown;
+  metadata: { occurredAt: string };
+}): { requestId: string; event: RequestEvent; at: string } | undefined {
+  const requestId = requestIdOfStream(recorded.streamName);
+  const event = requestId ? asRequestEvent(recorded) : undefined;
+  return requestId && event ? { requestId, event, at: recorded.metadata.occurredAt } : undefined;
+}
