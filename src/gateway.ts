@@ -261,7 +261,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
           version: gatewayVersion,
           logger,
         }),
-        approvalRoutes({ queue: approvals, runner, approverGroups: auditGroups, auditorGroups: config.auditorGroups }),
+        approvalRoutes({ queue: approvals, runner, readerGroups: auditGroups }),
         auditRoutes({ accessLog, sessions, store, runner, access: { groups: auditGroups } }),
         reportRoutes({ masking: maskingReport, approvals: approvalsReport, runner, access: { groups: auditGroups } }),
         consoleApiRouter({

@@ -8,15 +8,15 @@ import { principalOf } from './authenticate.js';
 export function approvalRoutes(deps: {
   queue: ApprovalQueue;
   runner: ProjectionRunner;
-  approverGroups: () => readonly string[];
-  auditorGroups: readonly string[];
+  /** Auditors and the current policy's approvers. */
+  readerGroups: () => readonly string[];
 }): Router {
   const router = Router();
   router.get('/v1/approvals', async (req, res) => {
     const principal = principalOf(res);
-    const queueGroups = new Set(deps.queue.all().flatMap((a) => a.approverGroups));
-    const allowed = [...deps.approverGroups(), ...deps.auditorGroups, ...queueGroups];
-    if (!principal.groups.some((g) => allowed.includes(g))) {
+    // Approvers named by a request still pending (under an older policy) may see the queue too.
+    const allowed = new Set([...deps.readerGroups(), ...deps.queue.pending().flatMap((a) => a.approverGroups)]);
+    if (!principal.groups.some((g) => allowed.has(g))) {
       throw new LedgergateError('forbidden', 'Only approvers and auditors may list approvals');
     }
     const status = typeof req.query.status === 'string' ? req.query.status : 'pending';

@@ -4,7 +4,7 @@
  * equal to the hash before it. Keeps 32 bytes per event for the seal checks that follow, and the
  * counters of the auditor's summary.
  */
-import { chainHash } from './event-hash.js';
+import { chainHash, type HashableEvent } from './event-hash.js';
 
 export interface VerifyFailure {
   readonly kind: 'event' | 'seal' | 'manifest';
@@ -185,14 +185,8 @@ export function createEventChainCheck(): EventChainCheck {
   };
 }
 
-interface EventShape {
-  readonly streamName: string;
-  readonly revision: number;
-  readonly position: number;
-  readonly type: string;
-  readonly data: unknown;
-  readonly metadata: unknown;
-  readonly recordedAt: string;
+/** A bundle event: the hashed content plus its place in the chain. */
+interface EventShape extends HashableEvent {
   readonly hash: string;
   readonly prevHash: string;
 }

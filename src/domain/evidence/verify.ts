@@ -19,15 +19,11 @@ export interface VerifyOptions {
   readonly maxFailures?: number;
 }
 
-export interface VerifySummary {
+/** What an auditor reads: the chain's activity counts, the period, policies, seals and keys. */
+export interface VerifySummary
+  extends Pick<ActivitySummary, 'requests' | 'requestsByDecision' | 'approvals' | 'rejections' | 'expiredApprovals' | 'maskedColumns'> {
   readonly period: { readonly from?: string; readonly to?: string; readonly fromPosition?: number; readonly toPosition?: number };
   readonly eventCount: number;
-  readonly requests: number;
-  readonly requestsByDecision: Record<string, number>;
-  readonly approvals: number;
-  readonly rejections: number;
-  readonly expiredApprovals: number;
-  readonly maskedColumns: number;
   readonly policyVersions: readonly string[];
   readonly seals: {
     readonly count: number;
