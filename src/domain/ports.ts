@@ -155,7 +155,15 @@ export type JobState =
   | { readonly state: 'unknown' }
   | { readonly state: 'running' }
   | { readonly state: 'done' }
-  | { readonly state: 'failed'; readonly code: string; readonly message: string; readonly reason?: string };
+  | {
+      readonly state: 'failed';
+      readonly code: string;
+      readonly message: string;
+      /** The warehouse's own reason (BigQuery: `stopped` for a cancelled job). */
+      readonly reason?: string;
+      /** The job failed for a transient warehouse reason: the same SQL under a new job may succeed. */
+      readonly transient?: boolean;
+    };
 
 export interface Warehouse extends Catalog {
   readonly kind: 'duckdb' | 'bigquery';

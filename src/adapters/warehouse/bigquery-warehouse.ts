@@ -9,7 +9,7 @@ import { isLedgergateError, type LedgergateError } from '../../domain/errors.js'
 import type { ChildJob, Clock, DryRunResult, ExecuteRequest, JobState, QueryResult, TableRef, TableSchema, Warehouse } from '../../domain/ports.js';
 import { CachedCatalog } from './bigquery-catalog.js';
 import { fromJobError, isAlreadyExists, isNotFound, toLedgergateError } from './bigquery-errors.js';
-import { childJobsOf, errorResultOf, isDone, isScript, jobFailed, warningsOf, type JobResource } from './bigquery-job-outcome.js';
+import { childJobsOf, errorResultOf, isDone, isScript, isTransientJobReason, jobFailed, warningsOf, type JobResource } from './bigquery-job-outcome.js';
 import { sanitiseLabels } from './bigquery-labels.js';
 import { readResults } from './bigquery-results.js';
 import { columnsOf, type BigQueryFieldSchema } from './bigquery-types.js';
@@ -228,7 +228,13 @@ class BigQueryWarehouse implements Warehouse {
     const failure = errorResultOf(metadata);
     if (failure) {
       const mapped = fromJobError(failure, jobId);
-      return { state: 'failed', code: mapped.code, message: mapped.message, ...(failure.reason ? { reason: failure.reason } : {}) };
+      return {
+        state: 'failed',
+        code: mapped.code,
+        message: mapped.message,
+        ...(failure.reason ? { reason: failure.reason } : {}),
+        ...(isTransientJobReason(failure.reason) ? { transient: true } : {}),
+      };
     }
     return { state: 'done' };
   }
