@@ -308,7 +308,7 @@ class BigQueryWarehouse implements Warehouse {
       const answered = jobInAnswer(error);
       if (answered) {
         const failure = errorResultOf(answered);
-        if (failure) throw jobFailed(failure, request.jobId);
+        if (failure) throw jobFailed(failure, request.jobId, await this.childJobs(answered, request.jobId));
         // errors[] without errorResult: the client rejects, but BigQuery ran the job; those are warnings.
         return this.job(request.jobId, answered.jobReference?.location ?? location);
       }

@@ -70,8 +70,16 @@ interface Placed {
   readonly children?: readonly { readonly sql: string; readonly outcome: EngineResult | JobFailure }[];
 }
 
-/** Runs the statements of a script in order until one fails; the script's result is its last statement's. */
-const runScript = async (ctx: CreateContext, statements: readonly string[]): Promise<Placed['children']> => {
+/**
+ * Runs the statements of a script in order until one fails; the script's result is its last
+ * statement's. The whole script is parsed first: a statement that does not compile fails the
+ * script before anything runs, as in BigQuery; only runtime errors leave earlier statements done.
+ */
+const runScript = async (ctx: CreateContext, statements: readonly string[]): Promise<Placed['children'] | JobFailure> => {
+  for (const sql of statements) {
+    const checked = await runStatement(ctx, sql, true);
+    if (isFailure(checked)) return checked;
+  }
   const children: { sql: string; outcome: EngineResult | JobFailure }[] = [];
   for (const sql of statements) {
     const outcome = await runStatement(ctx, sql, false);
@@ -109,8 +117,9 @@ export const createJob = async (
   if (legacy) {
     placed = { outcome: { reason: 'invalidQuery', message: legacy, location: 'query' }, location: requestedLocation ?? ctx.location };
   } else if (statements.length > 1) {
-    const children = await runScript(ctx, statements);
-    const outcome = scriptOutcome(children ?? []);
+    const ran = await runScript(ctx, statements);
+    const children = Array.isArray(ran) ? ran : [];
+    const outcome = Array.isArray(ran) ? scriptOutcome(children) : (ran as JobFailure);
     placed = { outcome, location: requestedLocation ?? (isFailure(outcome) ? ctx.location : dataLocationOf(ctx, outcome) ?? ctx.location), children };
   } else {
     const outcome = await runStatement(ctx, sql, false);
@@ -122,7 +131,7 @@ export const createJob = async (
     ? outcome
     : (requestedLocation ? locationFailure(ctx, outcome, requestedLocation) : undefined) ?? bytesLimitFailure(outcome, queryConfig.maximumBytesBilled);
   const createdAt = ctx.now();
-  const childJobIds = placed.children?.map((_, i) => `script_job_${randomBytes(8).toString('hex')}_${i}`);
+  const childJobIds = placed.children && statements.length > 1 ? placed.children.map((_, i) => `script_job_${randomBytes(8).toString('hex')}_${i}`) : undefined;
   placed.children?.forEach((child, i) => {
     const childResult = isFailure(child.outcome) ? undefined : child.outcome;
     ctx.jobs.set(childJobIds![i], {
@@ -140,7 +149,7 @@ export const createJob = async (
     });
   });
   // A query that fails at validation time (bad SQL, bytes limit, wrong location) is DONE at once.
-  const doneAt = failure && !placed.children ? createdAt : createdAt + ctx.jobDurationMs(sql);
+  const doneAt = failure && !placed.children?.length ? createdAt : createdAt + ctx.jobDurationMs(sql);
   const job: FakeJob = {
     projectId: project,
     jobId,
