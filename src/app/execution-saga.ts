@@ -43,8 +43,12 @@ export interface ExecutionSaga {
  * The job id of a request's attempt: derived, so a retry or a resume finds the job instead of
  * starting another. Attempt 1 keeps the original form (logs written before attempts existed).
  */
-export const jobIdFor = (requestId: string, attempt = 1): string =>
-  `ledgergate_${requestId.replace(/[^A-Za-z0-9_-]/g, '_')}${attempt > 1 ? `_attempt${attempt}` : ''}`;
+export const jobIdFor = (requestId: string, attempt = 1): string => {
+  const safe = requestId.replace(/[^A-Za-z0-9_-]/g, '_');
+  // BigQuery job ids are at most 1,024 characters: an id too long to keep readable is replaced by its digest.
+  const base = safe.length > 900 ? createHash('sha256').update(requestId).digest('hex') : safe;
+  return `ledgergate_${base}${attempt > 1 ? `_attempt${attempt}` : ''}`;
+};
 
 /** A job that failed for a transient warehouse reason (the adapter marks it): nothing ran, a new job may succeed. */
 const isTransientJobFailure = (error: unknown): boolean => isLedgergateError(error) && error.details.transientJobFailure === true;
