@@ -1,8 +1,9 @@
 /**
  * The BigQuery warehouse: runs each request as a query job whose id is derived from the request id,
  * so a retry after a crash finds the job it already started (409 duplicate) instead of running the
- * query twice; reads results page by page within row and byte budgets; maps every failure to a
- * LedgergateError.
+ * query twice; sends the job's location on every call (a regional job is invisible without it);
+ * reads results page by page within row and byte budgets; tells a failed job (errorResult) from a
+ * failed request and from warnings (errors[] alone); maps every failure to a LedgergateError.
  */
 import { BigQuery, type BigQueryOptions, type Job } from '@google-cloud/bigquery';
 import { isLedgergateError, type LedgergateError } from '../../domain/errors.js';
@@ -12,7 +13,10 @@ import { fromJobError, isAlreadyExists, isNotFound, toLedgergateError } from './
 import { childJobsOf, errorResultOf, isDone, isScript, isTransientJobReason, jobFailed, warningsOf, type JobResource } from './bigquery-job-outcome.js';
 import { sanitiseLabels } from './bigquery-labels.js';
 import { readResults } from './bigquery-results.js';
+import { boundedEstimate, estimateCostUsd, type DryRunResponse } from './bigquery-dry-run.js';
 import { columnsOf, type BigQueryFieldSchema } from './bigquery-types.js';
+
+export { boundedEstimate, estimateCostUsd } from './bigquery-dry-run.js';
 
 /** Anything that can authorise a request: a google-auth-library AuthClient or GoogleAuth, or a stub with getRequestHeaders. */
 export interface RequestAuthoriser {
@@ -49,16 +53,6 @@ export interface BigQueryDryRunResult extends DryRunResult {
   readonly estimatedCostUsd: number;
 }
 
-const MiB = 1024 * 1024;
-const TiB = 1024 ** 4;
-
-/** On-demand price of scanning `bytes`: BigQuery bills whole MiB, at least 10 MiB per query. */
-export const estimateCostUsd = (bytes: number, pricePerTiBUsd = 6.25): number => {
-  if (bytes <= 0) return 0;
-  const billed = Math.max(10 * MiB, Math.ceil(bytes / MiB) * MiB);
-  return (billed / TiB) * pricePerTiBUsd;
-};
-
 const retryOptionsOf = (retry: BigQueryWarehouseOptions['retry']): NonNullable<BigQueryOptions['retryOptions']> => {
   const maxRetries = retry?.maxRetries ?? 3;
   // The client reads maxRetries: 0 as "use the default of 3", so zero must switch retries off instead.
@@ -69,35 +63,6 @@ const retryOptionsOf = (retry: BigQueryWarehouseOptions['retry']): NonNullable<B
     retryDelayMultiplier: 2,
     maxRetryDelay: (retry?.maxDelayMs ?? 32_000) / 1000,
   };
-};
-
-/** The parts of a dry run's Job resource read here. */
-interface DryRunResponse {
-  readonly jobReference?: { readonly location?: string | null } | null;
-  readonly statistics?: {
-    readonly totalBytesProcessed?: string | number | null;
-    readonly query?: DryRunQueryStatistics | null;
-  } | null;
-}
-
-interface DryRunQueryStatistics {
-  readonly statementType?: string | null;
-  readonly totalBytesProcessed?: string | number | null;
-  readonly totalBytesProcessedAccuracy?: string | null;
-  readonly referencedTables?: readonly { projectId?: string | null; datasetId?: string | null; tableId?: string | null }[] | null;
-  readonly schema?: { readonly fields?: unknown } | null;
-}
-
-/**
- * The dry run's byte count when it bounds the scan: only PRECISE and UPPER_BOUND do. LOWER_BOUND
- * (external and federated tables may say 0 while scanning terabytes), UNKNOWN, an absent accuracy
- * or an absent count leave the estimate unknown (NaN), so bytesOver rules fail closed.
- */
-export const boundedEstimate = (stats: DryRunQueryStatistics | null | undefined, jobBytes: string | number | null | undefined): number => {
-  const accuracy = stats?.totalBytesProcessedAccuracy;
-  if (accuracy !== 'PRECISE' && accuracy !== 'UPPER_BOUND') return Number.NaN;
-  const reported = stats?.totalBytesProcessed ?? jobBytes;
-  return reported === undefined || reported === null ? Number.NaN : Number(reported);
 };
 
 /** The Job resource in a 200 answer the client turned into an error (status.errors present). */
