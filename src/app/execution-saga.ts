@@ -106,10 +106,15 @@ export function createExecutionSaga(deps: {
     try {
       location = await locate(current, resumed);
     } catch (error) {
-      // No job was created: the request fails with the reason (e.g. the warehouse is unreachable or the SQL invalid).
-      const failure = isLedgergateError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: 'The job location could not be determined' };
-      await repository.handle(requestId, { type: 'FailExecution', jobId, ...failure }, context);
-      return undefined;
+      if (resumed) {
+        // A job may be running: never fail it for want of a location; look it up as before, without one.
+        logger.warn('job location unknown on resume; looking the job up without it', { requestId, error: String(error) });
+      } else {
+        // No job was created: the request fails with the reason (e.g. the warehouse is unreachable or the SQL invalid).
+        const failure = isLedgergateError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: 'The job location could not be determined' };
+        await repository.handle(requestId, { type: 'FailExecution', jobId, ...failure }, context);
+        return undefined;
+      }
     }
     const started = await repository.handle(
       requestId,

@@ -80,6 +80,31 @@ describe('a regional job (europe-west2) with no location configured', () => {
     assert.deepEqual([...new Set(byGateway.map(locationOf))], [REGION], 'every call for the job names its location');
   });
 
+  it('resumes a start from an older log that recorded no location: the location is learnt, the job found, not failed', async () => {
+    const { fake, warehouse } = await setUp({ location: REGION });
+    const world = createSagaWorld({ warehouse });
+    await world.submit('reg-old-log', ORDERS);
+    await world.repository.handle('reg-old-log', { type: 'StartExecution', jobId: jobIdFor('reg-old-log'), warehouse: 'bigquery', resumed: false }, {});
+    await warehouse.execute({ jobId: jobIdFor('reg-old-log'), sql: ORDERS, maxRows: 10, maxResultBytes: 1e6, timeoutMs: 5_000, location: REGION });
+    await world.saga().execute('reg-old-log', { resume: true });
+    const events = await world.events('reg-old-log');
+    assert.deepEqual(events.filter((e) => e.type === 'ExecutionStarted').map((e) => e.data.location), [undefined, REGION]);
+    assert.ok(events.some((e) => e.type === 'ExecutionSucceeded'));
+    assert.equal(fake.jobs.get(jobIdFor('reg-old-log'))?.insertAttempts, 1);
+  });
+
+  it('fails a new request whose location cannot be learnt, before any job exists', async () => {
+    const { fake, warehouse } = await setUp({ location: REGION });
+    const world = createSagaWorld({ warehouse });
+    await world.submit('reg-unreachable', ORDERS);
+    fake.inject({ path: /\/jobs$/, method: 'POST', status: 503 });
+    await world.saga().execute('reg-unreachable');
+    const events = await world.events('reg-unreachable');
+    assert.ok(!events.some((e) => e.type === 'ExecutionStarted'));
+    assert.equal(events.find((e) => e.type === 'ExecutionFailed')?.data.code, 'warehouse_unavailable');
+    assert.equal(fake.jobs.size, 0);
+  });
+
   it('is cancelled at the deadline and recorded as stopped only once BigQuery confirms it', async () => {
     const { fake, warehouse } = await setUp({ location: REGION, jobDurationMs: 20_000, cancel: { afterMs: 300 } });
     const world = createSagaWorld({ warehouse });
