@@ -5,10 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { bytesBilledFor, sameLocation, scheduleStop, type CancelBehaviour, type FakeJob, type JobFailure } from './jobs.js';
 import { documentedStatementTypes, splitStatements, statementTypeOf } from './statement-types.js';
+import type { Sleeper } from './http-kit.js';
 import { EngineError, type EngineResult, type QueryEngine } from './types.js';
 import { legacySqlProblem } from './validation.js';
 
 export interface CreateContext {
+  readonly sleeper: Sleeper;
   readonly projectId: string;
   readonly engine: QueryEngine;
   readonly jobs: Map<string, FakeJob>;
@@ -113,6 +115,7 @@ export const createJob = async (
   const sql = String(queryConfig.query ?? '');
   const legacy = legacySqlProblem(queryConfig);
   const statements = splitStatements(sql);
+  const duration = ctx.jobDurationMs(sql);
   let placed: Placed;
   if (legacy) {
     placed = { outcome: { reason: 'invalidQuery', message: legacy, location: 'query' }, location: requestedLocation ?? ctx.location };
@@ -122,7 +125,8 @@ export const createJob = async (
     const outcome = Array.isArray(ran) ? scriptOutcome(children) : (ran as JobFailure);
     placed = { outcome, location: requestedLocation ?? (isFailure(outcome) ? ctx.location : dataLocationOf(ctx, outcome) ?? ctx.location), children };
   } else {
-    const outcome = await runStatement(ctx, sql, false);
+    // A slow job is only validated now (a dry run); its statement runs when the job finishes, unless stopped first.
+    const outcome = await runStatement(ctx, sql, duration > 0);
     placed = { outcome, location: requestedLocation ?? (isFailure(outcome) ? ctx.location : dataLocationOf(ctx, outcome) ?? ctx.location) };
   }
   const { outcome, location } = placed;
@@ -149,7 +153,8 @@ export const createJob = async (
     });
   });
   // A query that fails at validation time (bad SQL, bytes limit, wrong location) is DONE at once.
-  const doneAt = failure && !placed.children?.length ? createdAt : createdAt + ctx.jobDurationMs(sql);
+  const doneAt = failure && !placed.children?.length ? createdAt : createdAt + duration;
+  const deferred = duration > 0 && !failure && !placed.children;
   const job: FakeJob = {
     projectId: project,
     jobId,
@@ -158,7 +163,7 @@ export const createJob = async (
     configuration,
     createdAt,
     doneAt,
-    result,
+    result: deferred ? undefined : result,
     failure,
     insertAttempts: 1,
     ...(childJobIds ? { childJobIds } : {}),
@@ -172,7 +177,27 @@ export const createJob = async (
     job.failure = probe.failure;
   }
   ctx.jobs.set(jobId, job);
+  if (deferred) {
+    job.pending = ctx.sleeper.sleep(duration).then(() => finish(ctx, job));
+  }
   return job;
+};
+
+/** Runs a slow job's statement once it reaches doneAt — unless it was stopped, in which case nothing ran. */
+const finish = async (ctx: CreateContext, job: FakeJob): Promise<void> => {
+  try {
+    if (job.failure || ctx.sleeper.closed) return;
+    const outcome = await runStatement(ctx, job.query, false);
+    if (isFailure(outcome)) job.failure = outcome;
+    else job.result = outcome;
+  } finally {
+    job.pending = undefined;
+  }
+};
+
+/** Waits for a job's statement to have run (or been skipped) when the job is due; at once otherwise. */
+export const settle = async (job: FakeJob, now: number): Promise<void> => {
+  if (job.pending && now >= job.doneAt && !job.failure) await job.pending.catch(() => undefined);
 };
 
 /** A dry run: one statement, or a script's statements each dry-run and reported together as SCRIPT. */

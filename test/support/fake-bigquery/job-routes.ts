@@ -1,7 +1,7 @@
 /** jobs.insert, jobs.get, jobs.list, jobs.getQueryResults, jobs.query and jobs.cancel for the fake. */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { createJob, dataLocationOf, dryRunOutcome, isFailure, locationFailure, type CreateContext } from './job-create.js';
+import { createJob, dataLocationOf, dryRunOutcome, isFailure, locationFailure, settle, type CreateContext } from './job-create.js';
 import { httpStatusForReason } from './envelope.js';
 import { reply, replyError, type Sleeper } from './http-kit.js';
 import { isDone, isMultiRegion, jobResource, listEntry, sameLocation, scheduleStop, type FakeJob } from './jobs.js';
@@ -110,13 +110,16 @@ const dryRunJob = (ctx: JobContext, project: string, location: string, configura
   };
 };
 
-export const getJob = (ctx: JobContext, res: ServerResponse, project: string, jobId: string, query: Query): void => {
+export const getJob = async (ctx: JobContext, res: ServerResponse, project: string, jobId: string, query: Query): Promise<void> => {
   const job = lookup(ctx, res, project, jobId, query);
-  if (job) reply(res, 200, jobResource(job, ctx.now()));
+  if (!job) return;
+  await settle(job, ctx.now());
+  reply(res, 200, jobResource(job, ctx.now()));
 };
 
 /** jobs.list, newest first; `parentJobId` lists a script's child jobs [D reference/rest/v2/jobs/list]. */
-export const listJobs = (ctx: JobContext, res: ServerResponse, project: string, query: Query): void => {
+export const listJobs = async (ctx: JobContext, res: ServerResponse, project: string, query: Query): Promise<void> => {
+  await Promise.all([...ctx.jobs.values()].map((job) => settle(job, ctx.now())));
   const now = ctx.now();
   const all = [...ctx.jobs.values()]
     .filter((job) => job.projectId === project && (query.parentJobId ? job.parentJobId === query.parentJobId : true))
@@ -133,9 +136,10 @@ export const listJobs = (ctx: JobContext, res: ServerResponse, project: string, 
 };
 
 /** Answers at once with the job as it is now; the stop (if any) follows the cancel behaviour. */
-export const cancelJob = (ctx: JobContext, res: ServerResponse, project: string, jobId: string, query: Query): void => {
+export const cancelJob = async (ctx: JobContext, res: ServerResponse, project: string, jobId: string, query: Query): Promise<void> => {
   const job = lookup(ctx, res, project, jobId, query);
   if (!job) return;
+  await settle(job, ctx.now());
   const now = ctx.now();
   job.cancelRequests = (job.cancelRequests ?? 0) + 1;
   scheduleStop(job, ctx.cancelBehaviour, now, 'Job execution was cancelled: User requested cancellation');
@@ -149,9 +153,11 @@ export const cancelJob = (ctx: JobContext, res: ServerResponse, project: string,
 /** Holds the request like BigQuery does, re-checking often so a cancellation ends the wait. */
 const waitForJob = async (ctx: JobContext, job: FakeJob, timeoutMs: number): Promise<boolean> => {
   const until = ctx.now() + timeoutMs;
+  await settle(job, ctx.now());
   while (!isDone(job, ctx.now()) && ctx.now() < until) {
-    await ctx.sleeper.sleep(Math.min(25, job.doneAt - ctx.now(), until - ctx.now()));
+    await ctx.sleeper.sleep(Math.max(1, Math.min(25, job.doneAt - ctx.now(), until - ctx.now())));
     if (ctx.sleeper.closed) break;
+    await settle(job, ctx.now());
   }
   return isDone(job, ctx.now());
 };

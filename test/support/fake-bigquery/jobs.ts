@@ -17,7 +17,7 @@ export interface FakeJob {
   readonly createdAt: number;
   /** When the job counts as finished (ms epoch); later than createdAt for slow jobs. */
   doneAt: number;
-  readonly result?: EngineResult;
+  result?: EngineResult;
   failure?: JobFailure;
   /** Every jobs.insert that named this job id, including the duplicates answered with 409. */
   insertAttempts: number;
@@ -27,9 +27,15 @@ export interface FakeJob {
   readonly childJobIds?: readonly string[];
   /** jobs.cancel calls received for this job. */
   cancelRequests?: number;
+  /**
+   * Set while a slow job's statement has not run: it runs when the job reaches doneAt, and not at
+   * all if the job was stopped first — so a stopped DML changes nothing, like BigQuery's atomic DML.
+   */
+  pending?: Promise<void>;
 }
 
-export const isDone = (job: FakeJob, now: number): boolean => now >= job.doneAt;
+/** Done at doneAt; a slow job's statement must also have run — unless the job was stopped (then nothing runs). */
+export const isDone = (job: FakeJob, now: number): boolean => now >= job.doneAt && (job.pending === undefined || job.failure !== undefined);
 
 /** BigQuery bills at least 10 MiB per query and rounds up to whole MiB. */
 export const bytesBilledFor = (bytesProcessed: number): number =>

@@ -36,8 +36,9 @@
  *   the same job, never a second run) [D reference/rest/v2/jobs/query#QueryRequest].
  * - Errors travel in Google's envelope; a job's failure is a 200 DONE job with errorResult on
  *   jobs.insert / jobs.get and an HTTP 4xx on getQueryResults [BIGQUERY-REST.md §2].
- * Known leniency: a statement's effects land when the job is inserted, also when it is later
- * stopped (a stricter model would land them only when the job succeeds).
+ * - DML is atomic: a slow job's statement is validated at insert and runs when the job finishes;
+ *   a job stopped first (cancel, jobTimeoutMs) changed nothing. A job that outruns its cancel commits.
+ * Known leniency: a script's statements all run at insert (its child jobs are done at once).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -157,13 +158,13 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
       case 'POST queries':
         return runQuery(ctx, res, project, body);
       case 'GET datasets':
-        return listDatasets(options.engine, location, res, project, query);
+        return listDatasets(options.engine, ctx.datasetLocation, res, project, query);
       case 'GET datasets/:id':
-        return getDataset(options.engine, location, res, project, id);
+        return getDataset(options.engine, ctx.datasetLocation(id), res, project, id);
       case 'GET datasets/:id/tables':
         return listTables(options.engine, res, project, id, query);
       case 'GET datasets/:id/tables/:sub':
-        return getTable(options.engine, location, res, project, id, subId);
+        return getTable(options.engine, ctx.datasetLocation(id), res, project, id, subId);
       default:
         return replyError(res, 404, `Not found: ${method} ${path}`, 'notFound');
     }

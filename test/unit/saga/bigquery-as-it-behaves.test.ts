@@ -17,6 +17,7 @@ import { cannedEngine } from '../../support/fake-bigquery/canned-engine.js';
 import { staticTokenAuthClient } from '../../support/fake-bigquery/fake-auth.js';
 import { PROJECT, standardTables } from '../../support/fake-bigquery/fixtures.js';
 import { startFakeBigQuery, type FakeBigQuery, type FakeBigQueryOptions } from '../../support/fake-bigquery/server.js';
+import { createDuckDbEngine } from '../../support/fake-bigquery/duckdb-engine.js';
 import { EngineError, type QueryEngine } from '../../support/fake-bigquery/types.js';
 import { analyse, shippedPolicy } from '../policy-corpus/decide.js';
 import { createSagaWorld } from './saga-harness.js';
@@ -136,6 +137,38 @@ describe('a cancel the job outruns', () => {
     const succeeded = events.find((e) => e.type === 'ExecutionSucceeded');
     assert.equal(succeeded?.data.cancelRequested, true);
     assert.equal(succeeded?.data.rowCount, 3);
+  });
+});
+
+describe('a write past its deadline, on data that really changes', () => {
+  it('commits when it outruns the cancel and is recorded as succeeded; changes nothing when stopped and is recorded as such', async () => {
+    const engine = await createDuckDbEngine({ projectId: 'demo-project' });
+    opened.push(engine);
+    const fake = await startFakeBigQuery({ projectId: 'demo-project', engine, jobDurationMs: 600 });
+    const warehouse = await openBigQueryWarehouse({ projectId: 'demo-project', apiEndpoint: fake.url, authClient: staticTokenAuthClient(), retry: { maxRetries: 0 } });
+    opened.push(fake, warehouse);
+    const world = createSagaWorld({ warehouse });
+    const insert = (key: number) =>
+      `INSERT INTO sales.orders (order_id, customer_id, amount, currency, status, ordered_at) VALUES (${key}, 1, 1.25, 'EUR', 'paid', TIMESTAMP '2024-07-01 00:00:00')`;
+    const orderCount = () => engine.countRows('sales', 'orders');
+    const before = await orderCount();
+    const saga = world.saga({ timeoutMs: 200, settings: { cancelPollMs: 50, cancelConfirmMs: 5_000 } });
+
+    fake.setCancelBehaviour({ afterMs: 2_000 }); // the job ends 600 ms in, long before the cancel bites
+    await world.submit('write-outrun', insert(900001));
+    await saga.execute('write-outrun');
+    const outrun = await world.events('write-outrun');
+    assert.equal(outrun.find((e) => e.type === 'ExecutionSucceeded')?.data.cancelRequested, true);
+    assert.equal(outrun.find((e) => e.type === 'ExecutionSucceeded')?.data.affectedRows, 1);
+    assert.equal(await orderCount(), before + 1, 'the row is there, and the log says so');
+
+    fake.setCancelBehaviour('immediate');
+    await world.submit('write-stopped', insert(900002));
+    await saga.execute('write-stopped');
+    const stopped = await world.events('write-stopped');
+    assert.equal(stopped.find((e) => e.type === 'ExecutionFailed')?.data.code, 'warehouse_timeout');
+    await new Promise((resolve) => setTimeout(resolve, 700)); // past the job's natural end
+    assert.equal(await orderCount(), before + 1, 'the stopped INSERT changed nothing');
   });
 });
 
