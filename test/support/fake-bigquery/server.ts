@@ -128,6 +128,13 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
       else replyError(res, fault.status, fault.message ?? `Injected failure ${fault.status}`, fault.reason);
       return;
     }
+    if (fault?.dropAnswer) {
+      // Handled in full, but the answer never reaches the client: a front end gives up with 503 after
+      // the backend did the work, so the client cannot tell whether anything happened.
+      await dispatch(method, path, query, body as Record<string, unknown> | undefined, { destroyed: true } as unknown as ServerResponse);
+      replyError(res, 503, 'The service is currently unavailable.', 'backendError');
+      return;
+    }
     await dispatch(method, path, query, body as Record<string, unknown> | undefined, res);
   };
 

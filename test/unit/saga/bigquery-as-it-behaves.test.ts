@@ -106,6 +106,24 @@ describe('a regional job (europe-west2) with no location configured', () => {
     assert.equal(fake.jobs.size, 0);
   });
 
+  it('finds the regional job when the insert answer is lost, whether the retry answers 409 or none is made', async () => {
+    const { fake, warehouse } = await setUp({ location: REGION });
+    const retrying = await openBigQueryWarehouse({
+      projectId: PROJECT,
+      apiEndpoint: fake.url,
+      authClient: staticTokenAuthClient(),
+      retry: { maxRetries: 2, maxDelayMs: 20 },
+    });
+    opened.push(retrying);
+    for (const [jobId, client, inserts] of [['lost_no_retry', warehouse, 1], ['lost_then_409', retrying, 2]] as const) {
+      fake.inject({ path: /\/jobs$/, method: 'POST', dropAnswer: true });
+      const result = await client.execute({ jobId, sql: ORDERS, maxRows: 10, maxResultBytes: 1e6, timeoutMs: 5_000, location: REGION });
+      assert.equal(result.rows.length, 3, jobId);
+      assert.equal(fake.jobs.get(jobId)?.insertAttempts, inserts, `${jobId}: the query ran once`);
+      assert.deepEqual([...new Set(callsFor(fake, jobId).map(locationOf))], [REGION], `${jobId}: every call names the location`);
+    }
+  });
+
   it('is cancelled at the deadline and recorded as stopped only once BigQuery confirms it', async () => {
     const { fake, warehouse } = await setUp({ location: REGION, jobDurationMs: 20_000, cancel: { afterMs: 300 } });
     const world = createSagaWorld({ warehouse });
