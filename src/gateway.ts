@@ -28,6 +28,7 @@ import { createRequestRepository } from './app/request-repository.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
@@ -128,7 +129,11 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: policyText, source: config.policyFile });
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
-    const analyser = createPolyglotAnalyser({ catalog: warehouse });
+    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL.
+    const analyser =
+      warehouse.kind === 'postgres'
+        ? createPostgresAnalyser({ catalog: warehouse })
+        : createPolyglotAnalyser({ catalog: warehouse, externalQuery: { postgresConnections: config.externalQueryPostgres } });
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });

@@ -12,6 +12,10 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
       return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
     case 'duckdb':
       return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
+    case 'postgres': {
+      const { openPostgresWarehouse } = await import('./postgres-warehouse.js');
+      return openPostgresWarehouse({ connectionString: target.connectionString, projectId: config.projectId, poolSize: target.poolSize });
+    }
     case 'bigquery': {
       // Loaded only when configured: the Google client costs tens of MiB the embedded setup never needs.
       const { openBigQueryWarehouse } = await import('./bigquery-warehouse.js');
