@@ -65,6 +65,10 @@ describe('walkthrough on a PostgreSQL target', () => {
       for (const value of [...pii.emails, ...pii.ssns, ...pii.cardNumbers].slice(0, 600)) assert.ok(!text.includes(value), `${sql} leaked a protected value`);
       assert.ok(((answer.body as View).rows?.length ?? 0) === 20);
     }
+    // Masked by lineage (each column its own rule), not only caught by the content detectors.
+    const traced = await query('SELECT customer_id, email, ssn, birth_date, lower(full_name) AS who FROM sales.customers LIMIT 3');
+    const columns = (traced.body as { columns: { name: string; masked?: string }[] }).columns;
+    assert.deepEqual(columns.map((column) => [column.name, column.masked ?? null]), [['customer_id', null], ['email', 'email'], ['ssn', 'redact'], ['birth_date', 'year'], ['who', 'hash']]);
   });
 
   it('denies DROP, COPY, SET ROLE and a DO block with 403', async () => {

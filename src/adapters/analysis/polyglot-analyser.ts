@@ -82,9 +82,11 @@ async function analyseRequest(
   const drafts = draftStatements(sql, context, 0);
   if (hasDisguisingCharacters(sql)) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
   const schemas = await resolveSchemas(allDrafts(drafts), catalog, lookups);
-  const external = (draft: Draft): AnalysedStatement[] =>
-    (draft.facts.externalQueries ?? []).flatMap((call) => readExternalQuery(call, externalQuery ?? { postgresConnections: [] }));
-  const statements = drafts.map((draft) => joinExternalQueries(finishStatement(draft, schemas, context), allDrafts([draft]).flatMap(external)));
+  const external = (draft: Draft): AnalysedStatement[][] =>
+    (draft.facts.externalQueries ?? []).map((call) => readExternalQuery(call, externalQuery ?? { postgresConnections: [] }));
+  const statements = drafts.map((draft) =>
+    joinExternalQueries(finishStatement(draft, schemas, context), allDrafts([draft]).flatMap(external), draft.nested.length === 0 ? draft.node : undefined),
+  );
   return deepFreeze({
     statements,
     tables: sortedUnion(statements.map((statement) => statement.tables)),

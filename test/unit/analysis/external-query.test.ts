@@ -22,6 +22,29 @@ describe('EXTERNAL_QUERY', () => {
     assert.ok(statement?.filterColumns.some((column) => column.table === 'demo-project.us.crm.public.contacts' && column.column === 'ssn'));
   });
 
+  it('traces a plain projection to the external columns, else leaves lineage incomplete', async () => {
+    const traced = (await analyse(`SELECT e.id AS key, email FROM EXTERNAL_QUERY('demo-project.us.crm', 'SELECT id, lower(email) AS email FROM contacts') AS e`)).statements[0];
+    assert.equal(traced?.flags.lineageIncomplete, false);
+    assert.deepEqual(
+      traced?.outputColumns.map((column) => [column.name, column.confidence, column.lineage.map((source) => `${source.table}.${source.column}`)]),
+      [['key', 'exact', ['demo-project.us.crm.public.contacts.id']], ['email', 'derived', ['demo-project.us.crm.public.contacts.email']]],
+    );
+    for (const sql of [
+      `SELECT UPPER(email) AS e FROM EXTERNAL_QUERY('demo-project.us.crm', 'SELECT email FROM contacts')`,
+      `SELECT * FROM EXTERNAL_QUERY('demo-project.us.crm', 'SELECT * FROM contacts')`,
+      `SELECT o.order_id, e.email FROM sales.orders o, EXTERNAL_QUERY('demo-project.us.crm', 'SELECT email FROM contacts') e`,
+    ]) {
+      assert.ok((await analyse(sql)).statements[0]?.flags.lineageIncomplete, sql);
+    }
+  });
+
+  it('counts every external column as a predicate when the outer query filters, and is unknown when they are not known', async () => {
+    const probing = await analyse(`SELECT id FROM EXTERNAL_QUERY('demo-project.us.crm', 'SELECT id, ssn FROM contacts') WHERE ssn LIKE '1%'`);
+    assert.ok(probing.statements[0]?.filterColumns.some((column) => column.column === 'ssn' && column.table === 'demo-project.us.crm.public.contacts'));
+    const blind = await analyse(`SELECT * FROM EXTERNAL_QUERY('demo-project.us.crm', 'SELECT * FROM contacts') ORDER BY 1`);
+    assert.ok(blind.kinds.includes('unknown'));
+  });
+
   it('joins the inner statement kinds: DDL and DML inside are seen', async () => {
     assert.ok((await analyse(external('DROP TABLE public.contacts'))).kinds.includes('drop'));
     assert.ok((await analyse(external('SELECT 1; DELETE FROM contacts'))).kinds.includes('delete'));
