@@ -14,6 +14,7 @@ import { toLedgergateError } from './postgres-errors.js';
 import { ensureLedger, findJob, insertJob, jobStateOf, ledgerSchema, recordFailedJob, setAffectedRows, type PostgresJobRecord } from './postgres-job-ledger.js';
 import { cellOf, columnOfDataType, columnOfUdt } from './postgres-values.js';
 import { explainEstimate } from './postgres-explain.js';
+import { interruptUntilEnded, throwIfStopped, type RunningJob } from './postgres-cancel.js';
 
 export interface PostgresWarehouseOptions {
   /** postgres://user:password@host:port/database; anything missing comes from the PG* environment. */
@@ -57,7 +58,7 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
 
   let ddlCount = 0;
   let closed = false;
-  const running = new Map<string, number>(); // job id → backend pid
+  const running = new Map<string, RunningJob>();
   const inFlight = new Map<string, Promise<QueryResult>>();
   const results = new Map<string, QueryResult>();
   const readJobs = new Map<string, PostgresJobRecord>();
@@ -100,10 +101,11 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
   };
 
   /** Reads: one cursor in a READ ONLY transaction; rows past maxRows or maxResultBytes are counted, not fetched. */
-  async function runRead(client: PoolClient, request: ExecuteRequest): Promise<QueryResult> {
+  async function runRead(client: PoolClient, request: ExecuteRequest, job: RunningJob): Promise<QueryResult> {
     await client.query('BEGIN TRANSACTION READ ONLY');
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(request.timeoutMs))}`);
     await client.query({ text: `DECLARE ledgergate_job NO SCROLL CURSOR FOR ${request.sql}`, queryMode: 'extended' } as QueryConfig);
+    throwIfStopped(job);
     const fetched = await client.query({ text: `FETCH FORWARD ${request.maxRows + 1} FROM ledgergate_job`, rowMode: 'array' });
     const columns = await describeColumns(client, fetched.fields);
     const rows: Record<string, CellValue>[] = [];
@@ -119,6 +121,7 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
       rows.push(row);
       bytes += size;
     }
+    throwIfStopped(job);
     const rest = await client.query('MOVE FORWARD ALL IN ledgergate_job');
     await client.query('COMMIT');
     const totalRows = fetched.rows.length + (rest.rowCount ?? 0);
@@ -126,13 +129,15 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
   }
 
   /** Writes: the ledger row first, then the statement, one transaction. */
-  async function runWrite(client: PoolClient, request: ExecuteRequest, kind: string): Promise<QueryResult> {
+  async function runWrite(client: PoolClient, request: ExecuteRequest, kind: string, job: RunningJob): Promise<QueryResult> {
     await client.query('BEGIN');
     await insertJob(client, { jobId: request.jobId, state: 'done', statementKind: kind, affectedRows: null, errorCode: null, errorMessage: null }, now());
     await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(request.timeoutMs))}`);
+    throwIfStopped(job);
     const result = await client.query({ text: request.sql, queryMode: 'extended' } as QueryConfig);
     const affectedRows = result.rowCount ?? 0;
     await setAffectedRows(client, request.jobId, affectedRows);
+    throwIfStopped(job);
     await client.query('COMMIT');
     if (['create', 'alter', 'drop'].includes(kind)) ddlCount += 1;
     return { jobId: request.jobId, columns: [], rows: [], totalRows: 0, truncated: false, bytesProcessed: 0, affectedRows };
@@ -142,19 +147,24 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
     const prior = await findRecord(request.jobId);
     if (prior) return outcomeOf(prior, request.maxRows, request.maxResultBytes);
     const kind = writeKindOf(request.sql);
-    const timedOut = { value: false };
+    const job: RunningJob = { cancelled: false, timedOut: false, ended: false };
+    running.set(request.jobId, job);
+    // statement_timeout stops the statement on the server; this timer is the backstop between steps.
+    const timer = setTimeout(() => {
+      job.timedOut = true;
+      void interruptUntilEnded(job, options.connectionString);
+    }, request.timeoutMs);
     return withClient(async (client) => {
-      const pid = Number((await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
-      running.set(request.jobId, pid);
-      const timer = setTimeout(() => (timedOut.value = true), request.timeoutMs);
       try {
+        job.pid = Number((await client.query<{ pid: string }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+        throwIfStopped(job);
         if (kind === 'select') {
-          const result = await runRead(client, request);
+          const result = await runRead(client, request, job);
           keep(readJobs, request.jobId, { jobId: request.jobId, state: 'done', statementKind: 'select', affectedRows: null, errorCode: null, errorMessage: null }, 10_000);
           keep(results, request.jobId, result, keptResults);
           return result;
         }
-        return await runWrite(client, request, kind);
+        return await runWrite(client, request, kind, job);
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         if ((error as { code?: string }).code === '23505' && kind !== 'select') {
@@ -164,7 +174,7 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
         }
         const code = (error as { code?: string }).code;
         const failure =
-          code === '57014' && timedOut.value
+          code === '57014' && job.timedOut
             ? new LedgergateError('warehouse_timeout', `Job ${request.jobId} exceeded ${request.timeoutMs} ms and was cancelled`)
             : code === '57014'
               ? new LedgergateError('query_failed', `Job ${request.jobId} was cancelled`)
@@ -173,10 +183,11 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
         if (kind === 'select') keep(readJobs, request.jobId, record, 10_000);
         else await recordFailedJob(client, record, now()).catch(() => undefined);
         throw failure;
-      } finally {
-        clearTimeout(timer);
-        running.delete(request.jobId);
       }
+    }).finally(() => {
+      job.ended = true;
+      clearTimeout(timer);
+      running.delete(request.jobId);
     });
   }
 
@@ -209,19 +220,11 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
       return outcomeOf(record, maxRows, maxResultBytes);
     },
 
-    /** pg_cancel_backend from a connection of its own: the job's connection is busy running it. */
     async cancel(jobId) {
-      const pid = running.get(jobId);
-      if (pid === undefined) return;
-      const canceller = new pg.Client({ connectionString: options.connectionString });
-      try {
-        await canceller.connect();
-        await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
-      } catch (error) {
-        throw toLedgergateError(error);
-      } finally {
-        await canceller.end().catch(() => undefined);
-      }
+      const job = running.get(jobId);
+      if (!job) return;
+      job.cancelled = true;
+      await interruptUntilEnded(job, options.connectionString);
     },
 
     async dryRun(sql): Promise<DryRunResult> {
