@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { PoolClient, QueryConfig } from 'pg';
 import { LedgergateError } from '../../domain/errors.js';
 import type { CellValue, ColumnSchema, DryRunResult, ExecuteRequest, JobState, QueryResult, TableRef, TableSchema, Warehouse } from '../../domain/ports.js';
+import { riskiestKind, type StatementKind } from '../../domain/analysis/types.js';
 import { readPostgres } from '../analysis/postgres/read-postgres.js';
 import { toLedgergateError } from './postgres-errors.js';
 import { ensureLedger, findJob, insertJob, jobStateOf, ledgerSchema, recordFailedJob, setAffectedRows, type PostgresJobRecord } from './postgres-job-ledger.js';
@@ -323,12 +324,17 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
 }
 
 /**
- * Which path a statement takes. Only what reads as one plain SELECT goes the read path (and even a
- * wrong reading cannot write there: the transaction is READ ONLY). Everything else is a write.
+ * Which path a statement takes. A statement that changes data or schema is a write (its kind is kept in
+ * the ledger). Everything else — reads, function calls, and what the reader could not classify — goes
+ * the read path, whose READ ONLY transaction and cursor refuse anything that is not a query that
+ * changes nothing; so a misreading can make a job fail, never write.
  */
 function writeKindOf(sql: string): string {
   const statements = readPostgres(sql, { qualify: (schema, table) => `${schema ?? ''}.${table}`, columnsOf: () => undefined });
-  if (statements.length === 1 && statements[0]?.kinds.length === 1 && statements[0].kinds[0] === 'select') return 'select';
-  const kind = statements.length === 1 ? statements[0]?.kind : undefined;
-  return kind === undefined || kind === 'select' || kind === 'unknown' ? 'unknown' : kind;
+  const [statement] = statements;
+  if (statements.length !== 1 || !statement || statement.flags.unparsed) return 'select';
+  const writes = statement.kinds.filter((kind) => !readPathKinds.has(kind));
+  return writes.length === 0 ? 'select' : riskiestKind(writes);
 }
+
+const readPathKinds: ReadonlySet<StatementKind> = new Set(['select', 'call', 'script', 'unknown']);

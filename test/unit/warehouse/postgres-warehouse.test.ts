@@ -45,6 +45,16 @@ describe('PostgreSQL warehouse', () => {
     assert.match(refused.message, /read-only/);
   });
 
+  it('runs calls and anything it cannot classify on the read path, where nothing can write', async () => {
+    assert.equal((await warehouse.execute(request('CREATE SEQUENCE sales.order_numbers'))).affectedRows, 0);
+    for (const sql of ["SELECT nextval('sales.order_numbers')", 'COPY sales.customers TO STDOUT', 'DO $$ BEGIN DELETE FROM sales.orders; END $$']) {
+      const refused = await failure(warehouse.execute(request(sql)));
+      assert.equal(refused.code, 'query_invalid', `${sql}: ${refused.message}`);
+    }
+    assert.equal(await count(), 1000);
+    assert.deepEqual((await warehouse.execute(request("SELECT upper('x') AS u"))).rows, [{ u: 'X' }]);
+  });
+
   it('a failed write leaves neither data nor a done ledger row, and reports failed', async () => {
     const bad = request("INSERT INTO sales.orders (order_id, customer_id, amount, currency, status, ordered_at) VALUES (900100, 1, 'x123-45-6789', 'USD', 'paid', now())");
     const failed = await failure(warehouse.execute(bad));
