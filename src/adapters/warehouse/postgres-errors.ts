@@ -36,7 +36,7 @@ export function toLedgergateError(error: unknown): LedgergateError {
   if (state.startsWith('42') || state === '25006' || state === '0A000') {
     return new LedgergateError('query_invalid', scrubPostgresMessage(message), { sqlState: state });
   }
-  if (state.startsWith('08') || state.startsWith('57P') || state === '53300') {
+  if (state.startsWith('08') || state.startsWith('28') || state.startsWith('3D') || state.startsWith('57P') || state === '53300') {
     return new LedgergateError('warehouse_unavailable', `PostgreSQL is unavailable (SQLSTATE ${state})`, { sqlState: state });
   }
   return new LedgergateError('query_failed', `The query failed with SQLSTATE ${state} (the message is withheld: it can echo values)`, { sqlState: state });
