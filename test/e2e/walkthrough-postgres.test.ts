@@ -80,6 +80,21 @@ describe('walkthrough on a PostgreSQL target', () => {
     assert.equal((still.body as View).rows?.[0]?.n, 1000);
   });
 
+  it('records both the allowed read and the denied DROP in the access log', async () => {
+    const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+    const log = await call(`${gateway.url}/v1/audit/access-log?format=jsonl`, { token: auditor });
+    assert.equal(log.status, 200, log.text);
+    const rows = log.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const read = rows.find((row) => String(row.sql).startsWith('SELECT order_id, amount, currency FROM sales.orders'));
+    const dropped = rows.find((row) => row.sql === 'DROP TABLE sales.orders');
+    assert.equal(read?.decision, 'allow');
+    assert.equal(read?.status, 'succeeded');
+    assert.equal(read?.rows, 5);
+    assert.equal(dropped?.decision, 'deny');
+    assert.equal(dropped?.rule, 'no-destruction');
+    assert.ok(!log.text.includes(demoPiiSamples().ssns[0] ?? '\u0000'), 'no protected value in the log');
+  });
+
   it('applies an approved write exactly once across a SIGKILL right after the approval', { timeout: 300_000 }, async () => {
     for (const [round, killAfterMs] of [0, 30, 150].entries()) {
       const orderId = 950_000 + round;
