@@ -7,7 +7,7 @@
  */
 import type { WebhookDelivered, WebhookFailed } from '../domain/events/index.js';
 import type { Clock, EventStore, RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { asRequestEvent, requestIdOfStream } from '../domain/request/request-stream.js';
 import type { PendingApproval } from '../projections/approval-queue.js';
 import type { Logger } from './logger.js';
 

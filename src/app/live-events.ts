@@ -5,7 +5,7 @@
  */
 import type { PolicyActivated } from '../domain/events/index.js';
 import type { RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import { asRequestEvent, requestIdOfStream } from '../domain/request/request-stream.js';
 import type { ApprovalWebhook } from './approval-webhook.js';
 import type { ExecutionSaga } from './execution-saga.js';
 import { policyStream, type PolicyHolder } from './policy-holder.js';

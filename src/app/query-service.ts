@@ -247,7 +247,7 @@ export function createQueryService(deps: {
       if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
       const handled = await handleWithRetry(
         requestId,
-        () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
+        () => ({ type: 'DecideApproval', approver: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
       );
       if (handled.events.some((e) => e.type === 'ApprovalExpired')) {

@@ -11,7 +11,7 @@ import type { ResultMasker } from '../../../src/app/result-masker.js';
 import { LedgergateError } from '../../../src/domain/errors.js';
 import { createEventRegistry } from '../../../src/domain/events/registry.js';
 import { snapshotOf } from '../../../src/domain/request/decide.js';
-import { requestStreamName } from '../../../src/domain/request/request-events.js';
+import { requestStreamName } from '../../../src/domain/request/request-stream.js';
 import type { Policy } from '../../../src/domain/policy/types.js';
 import type { ExecuteRequest, JobState, QueryResult, Warehouse } from '../../../src/domain/ports.js';
 import { createMemoryEventStore, type MemoryEventStore } from '../evidence/memory-store.js';
