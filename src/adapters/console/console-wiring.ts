@@ -1,10 +1,10 @@
 /** The console's public routers, built from the sign-in settings (one call from the route list). */
 import type { Router } from 'express';
-import type { Logger } from '../../app/logger.js';
 import { devAuthorizeRoutes } from '../identity/dev-authorize.js';
 import type { DevIssuer } from '../identity/dev-issuer.js';
 import { consoleRoutes } from './console-routes.js';
 import { devConsoleSignIn, oidcConsoleSignIn } from './sign-in-settings.js';
+import type { Logger } from '../../domain/ports.js';
 
 /** The settings the console's sign-in needs: the OIDC provider agents use, and the console's own client. */
 export interface ConsoleSettings {

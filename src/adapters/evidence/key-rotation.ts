@@ -2,8 +2,7 @@
  * Scheduled rotation of the evidence signing key (LEDGERGATE_EVIDENCE_KEY_MAX_AGE): rotates at start
  * when the key is already old, then checks at most hourly. A configured key file is never rotated.
  */
-import type { Logger } from '../../app/logger.js';
-import type { Clock } from '../../domain/ports.js';
+import type { Clock, Logger } from '../../domain/ports.js';
 import type { KeyStore } from './key-store.js';
 
 const longestCheckIntervalMs = 3_600_000;

@@ -4,10 +4,9 @@
  * says where they are served.
  */
 import type { RequestHandler, Router } from 'express';
-import type { Logger } from '../../app/logger.js';
 import type { PolicyHolder } from '../../app/policy-holder.js';
 import type { QueryService } from '../../app/query-service.js';
-import type { Clock, EventStore, Signer, Warehouse } from '../../domain/ports.js';
+import type { Clock, EventStore, Signer, Warehouse, Logger } from '../../domain/ports.js';
 import { approverGroupsOf } from '../../domain/policy/approver-groups.js';
 import type { ReadModels } from '../../projections/read-models.js';
 import type { ProjectionRunner } from '../../projections/runner.js';

@@ -1,8 +1,8 @@
 /** Reading the policy file (LEDGERGATE_POLICY) at start and on reload. */
 import { readFileSync } from 'node:fs';
-import type { Logger } from '../../app/logger.js';
 import type { PolicyHolder } from '../../app/policy-holder.js';
 import { LedgergateError } from '../../domain/errors.js';
+import type { Logger } from '../../domain/ports.js';
 
 /** The file's text; an unreadable file stops start-up with an error naming the setting. */
 export function readPolicyFile(file: string): string {
