@@ -12,7 +12,7 @@ import { snapshotOf } from '../../../src/domain/request/decide.js';
 import { requestStreamName } from '../../../src/domain/request/request-stream.js';
 import type { Policy } from '../../../src/domain/policy/types.js';
 import type { ExecuteRequest, JobState, QueryResult, Warehouse, ResultMasker } from '../../../src/domain/ports.js';
-import { createMemoryEventStore, type MemoryEventStore } from '../evidence/memory-store.js';
+import { createMemoryEventStore, type MemoryEventStore } from '../../support/memory-event-store.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 
 export const policyHash = 'a'.repeat(64);
