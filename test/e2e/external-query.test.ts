@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/app/logger.js';
+import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { createDemoWarehouseFile, demoPiiSamples } from '../../src/adapters/warehouse/demo-dataset.js';
