@@ -23,7 +23,7 @@ const typeOf = (duckdbType: string): string => postgresTypes[duckdbType] ?? duck
 const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const literal = (value: unknown): string => (value === null ? 'NULL' : typeof value === 'number' || typeof value === 'boolean' ? String(value) : `'${String(value).replaceAll("'", "''")}'`);
 
-export function tableSql(table: DemoTable): string {
+function tableSql(table: DemoTable): string {
   const name = `${quote(table.dataset)}.${quote(table.table)}`;
   const columns = table.columns.map((column) => `${quote(column.name)} ${typeOf(column.duckdbType)}`).join(', ');
   const rows = table.rows.map((row) => `(${row.map((value, i) => `${literal(value)}::${typeOf(table.columns[i]?.duckdbType ?? 'VARCHAR')}`).join(', ')})`);
