@@ -59,6 +59,8 @@ import { createSessionIndex } from './projections/sessions.js';
 import { createMaskingReport } from './projections/masking-report.js';
 import { createApprovalsReport } from './projections/approvals-report.js';
 import { reportRoutes } from './adapters/http/report-routes.js';
+import { bigQueryApi, bigQueryDiscoveryRoutes } from './adapters/http/bigquery-api/bigquery-api.js';
+import { createBigQueryJobIndex } from './projections/bigquery-jobs.js';
 
 export const gatewayVersion = '0.1.0';
 
@@ -172,6 +174,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const sessions = createSessionIndex();
     const maskingReport = createMaskingReport();
     const approvalsReport = createApprovalsReport();
+    const bigQueryJobs = createBigQueryJobIndex();
     // Optional approval webhook, fed by live events (see app/approval-webhook.ts for why).
     const webhook = config.webhookUrl
       ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: (id) => approvals.get(id) })
@@ -179,7 +182,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
       store,
-      projections: [accessLog, approvals, sessions, maskingReport, approvalsReport, createOutcomeMetrics({ metrics, gatewayId })],
+      projections: [accessLog, approvals, sessions, maskingReport, approvalsReport, bigQueryJobs, createOutcomeMetrics({ metrics, gatewayId })],
       logger,
       onLiveEvent: (event) => {
         const requestId = requestIdOfStream(event.streamName);
@@ -251,8 +254,10 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
         metricsRoutes({ metrics, access: config.metricsToken ? { token: config.metricsToken } : { loopbackOnly: true, behindProxy: config.trustProxy } }),
         publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) }),
         evidenceKeyRoutes({ signer: keyStore }),
+        bigQueryDiscoveryRoutes(),
         ...consolePublicRoutes({ config, ...(devIssuer ? { devIssuer } : {}), clock: () => clock.now(), logger }),
       ],
+      foreignApis: [bigQueryApi({ queries, catalog: warehouse, policies, jobs: bigQueryJobs, projectId: warehouse.projectId, logger })],
       apiRoutes: [
         queryRoutes({ queries, bodies: createBodyValidator(), maxWaitSeconds: config.limits.maxWaitSeconds }),
         mcpRoutes({
