@@ -81,7 +81,7 @@ export function bigQueryApi(deps: BigQueryApiDeps): ForeignApi {
 
   const api = Router();
   api.use(['/bigquery/v2/projects', '/projects'], router);
-  api.use('/upload/bigquery', () => {
+  api.use(['/upload/bigquery', '/resumable/upload/bigquery'], () => {
     throw new BigQueryApiError(403, 'accessDenied', 'Access Denied: ledgergate does not accept uploads or load jobs');
   });
   api.use('/bigquery/v2', (req) => {
@@ -89,7 +89,7 @@ export function bigQueryApi(deps: BigQueryApiDeps): ForeignApi {
   });
 
   return {
-    paths: ['/bigquery/v2', '/projects', '/upload/bigquery'],
+    paths: ['/bigquery/v2', '/projects', '/upload/bigquery', '/resumable/upload/bigquery'],
     router: api,
     respondUnauthenticated,
     errorHandler: bigQueryErrorHandler(deps.logger),

@@ -66,7 +66,19 @@ export function discoveryDocument(rootUrl: string): Record<string, unknown> {
     resources: {
       jobs: {
         methods: {
-          insert: method('jobs.insert', 'POST', 'projects/{+projectId}/jobs', { projectId: project }, 'Job', 'Job'),
+          insert: {
+            ...method('jobs.insert', 'POST', 'projects/{+projectId}/jobs', { projectId: project }, 'Job', 'Job'),
+            // Declared because `bq` always passes a media argument (None for queries); the upload paths
+            // themselves answer 403 accessDenied.
+            supportsMediaUpload: true,
+            mediaUpload: {
+              accept: ['*/*'],
+              protocols: {
+                simple: { multipart: true, path: '/upload/bigquery/v2/projects/{+projectId}/jobs' },
+                resumable: { multipart: true, path: '/resumable/upload/bigquery/v2/projects/{+projectId}/jobs' },
+              },
+            },
+          },
           get: method('jobs.get', 'GET', 'projects/{+projectId}/jobs/{+jobId}', { projectId: project, jobId: job, location }, 'Job'),
           getQueryResults: method('jobs.getQueryResults', 'GET', 'projects/{+projectId}/queries/{+jobId}', {
             projectId: project,
