@@ -73,17 +73,22 @@ export function timestampMicros(text: string): bigint | undefined {
   return BigInt(millis) * 1000n + BigInt((fraction + '000000').slice(0, 6));
 }
 
-/** Float seconds as BigQuery writes them: `1.672574400123456E9`. */
+/**
+ * Float seconds as BigQuery writes them, which is Java's Double.toString: `1.672574400123456E9` for
+ * present-day instants, plain `12.5` between 10^-3 and 10^7 seconds, `0.0` for the epoch.
+ */
 export function floatSecondsOf(micros: bigint): string {
   const negative = micros < 0n;
   const abs = negative ? -micros : micros;
+  const sign = negative ? '-' : '';
   const whole = (abs / 1_000_000n).toString();
   const fraction = (abs % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  if (abs === 0n) return '0.0';
+  if (abs >= 1_000n && abs < 10_000_000_000_000n) return `${sign}${whole}.${fraction || '0'}`;
   const digits = `${whole}${fraction}`.replace(/^0+/, '');
-  if (digits === '') return '0.0';
   const exponent = whole === '0' ? -(fraction.length - fraction.replace(/^0+/, '').length) - 1 : whole.length - 1;
-  const mantissa = `${digits[0]}.${digits.slice(1) || '0'}`;
-  return `${negative ? '-' : ''}${mantissa}E${exponent}`;
+  const rest = digits.slice(1).replace(/0+$/, '');
+  return `${sign}${digits[0]}.${rest || '0'}E${exponent}`;
 }
 
 function isoOf(micros: bigint): string {
