@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BigQuery } from '@google-cloud/bigquery';
+import fc from 'fast-check';
 import { call, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { bigQueryClient, bq, messageOf, reasonOf } from '../support/bigquery-api-client.js';
 
@@ -191,6 +192,27 @@ describe('BigQuery API with the official Node client', () => {
     assert.ok(messageOf(missing), 'a BigQuery-shaped 401');
     const elsewhere = await call(`${gateway.url}/bigquery/v2/projects/someone-else/jobs`, { token: agentToken });
     assert.equal(elsewhere.status, 404);
+  });
+
+  it('hostile bodies and parameters always get BigQuery\'s envelope with a 4xx, never a 5xx or a run', async () => {
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }),
+      fc.record({ configuration: fc.record({ query: fc.dictionary(fc.constantFrom('query', 'useLegacySql', 'destinationTable', 'queryParameters', 'writeDisposition', 'defaultDataset'), fc.jsonValue({ maxDepth: 2 })) }), jobReference: fc.record({ jobId: fc.jsonValue({ maxDepth: 1 }) }) }, { requiredKeys: [] }),
+      fc.record({ query: fc.jsonValue({ maxDepth: 1 }), useLegacySql: fc.jsonValue({ maxDepth: 1 }), labels: fc.jsonValue({ maxDepth: 2 }), maxResults: fc.jsonValue({ maxDepth: 1 }), formatOptions: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }),
+    );
+    const target = fc.record({
+      path: fc.constantFrom('jobs', 'queries', 'jobs/%ZZ', 'queries/x?maxResults=-1', 'queries/x?formatOptions.timestampOutputFormat=NOPE', 'queries/x?pageToken=a&pageToken=b', 'jobs?maxCreationTime=soon', 'datasets/%00/tables', 'jobs/x/cancel'),
+      body,
+    });
+    await fc.assert(
+      fc.asyncProperty(target, async ({ path, body: payload }) => {
+        const method = path.startsWith('jobs') && !path.includes('?') && path !== 'jobs/%ZZ' ? 'POST' : path === 'queries' ? 'POST' : 'GET';
+        const answer = await bq(gateway, agentToken, path, { method, ...(method === 'POST' ? { body: payload } : {}) });
+        assert.ok(answer.status < 500, `${method} ${path} → ${answer.status} ${answer.text.slice(0, 300)}`);
+        if (answer.status >= 400) assert.ok(reasonOf(answer), `BigQuery's envelope: ${answer.text.slice(0, 300)}`);
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it('the discovery document lists exactly the served methods, rooted at the gateway', async () => {
