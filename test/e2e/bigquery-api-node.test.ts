@@ -90,6 +90,11 @@ describe('BigQuery API with the official Node client', () => {
     assert.deepEqual(stats.query.referencedTables.map((t) => t.tableId), ['orders']);
     const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=agent-bq`, { token: auditor });
     assert.ok(!(log.body as { items: { sql: string }[] }).items.some((r) => r.sql === 'SELECT order_id FROM sales.orders'), 'a dry run is not a request');
+    const capped = await rejection(agent.query({ query: 'SELECT order_id FROM sales.orders', useLegacySql: false, maximumBytesBilled: '1000' }));
+    assert.equal(capped.errors?.[0]?.reason, 'bytesBilledLimitExceeded', 'the client\'s own bytes limit holds');
+    assert.match(capped.message, /^Query exceeded limit for bytes billed: 1000\. \d+ or higher required\.$/);
+    const [within] = await agent.query({ query: 'SELECT order_id FROM sales.orders ORDER BY order_id LIMIT 1', useLegacySql: false, maximumBytesBilled: String(10 * 2 ** 30) });
+    assert.equal(within.length, 1);
     const denied = await rejection(agent.createQueryJob({ query: 'DROP TABLE sales.orders', useLegacySql: false, dryRun: true }));
     assert.equal(denied.code, 403);
     assert.match(denied.message, /no-destruction/);

@@ -46,6 +46,14 @@ describe('BigQuery query job configuration', () => {
     }
   });
 
+  it('reads the client\'s maximumBytesBilled as an int64 and refuses anything else', () => {
+    assert.deepEqual(querySpecOf({ query: 'SELECT 1', useLegacySql: false, maximumBytesBilled: '1000' }), { sql: 'SELECT 1', maximumBytesBilled: 1000 });
+    assert.deepEqual(querySpecOf({ query: 'SELECT 1', useLegacySql: false, maximumBytesBilled: 5 }), { sql: 'SELECT 1', maximumBytesBilled: 5 });
+    for (const bad of ['-1', '1e3', 'lots', 1.5, -2, true, {}]) {
+      assert.throws(() => querySpecOf({ query: 'SELECT 1', useLegacySql: false, maximumBytesBilled: bad }), refused(400, 'invalid'), JSON.stringify(bad));
+    }
+  });
+
   it('refuses query parameters and a default dataset (the policy must see the whole statement)', () => {
     assert.throws(() => querySpecOf({ query: 'SELECT @x', useLegacySql: false, queryParameters: [{ name: 'x' }] }), refused(400, 'invalidQuery'));
     assert.throws(() => querySpecOf({ query: 'SELECT 1', useLegacySql: false, defaultDataset: { datasetId: 'sales' } }), refused(400, 'invalidQuery'));

@@ -16,7 +16,7 @@ import { BigQueryApiError } from './errors.js';
 import { checkJobId, checkLabels, jobIdForQueryRequest, requestIdForJob } from './job-ids.js';
 import { jobResourceOf, jobStateOf, type JobContext } from './job-resource.js';
 import { pageOf, nonNegativeInteger } from './paging.js';
-import { insertSpecOf, querySpecOf } from './query-config.js';
+import { insertSpecOf, querySpecOf, type QueryJobSpec } from './query-config.js';
 import { resultOptionsOf, resultsBody, timestampFormatOf } from './query-results.js';
 
 /** BigQuery's own default for jobs.query and getQueryResults is 10 s; the gateway never holds a call longer. */
@@ -73,6 +73,22 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
     res.json(jobResourceOf(state, context));
   };
 
+  /**
+   * A client's maximumBytesBilled holds before anything is recorded or run: the gateway's estimate must
+   * be known and within it, or the job is refused as BigQuery refuses it (never a silent pass).
+   */
+  async function checkBytesLimit(caller: CallerContext, spec: QueryJobSpec): Promise<void> {
+    if (spec.maximumBytesBilled === undefined) return;
+    const { analysis } = await queries.assess(caller, spec.sql);
+    const estimate = analysis.bytesEstimate;
+    if (estimate === undefined) {
+      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ledgergate cannot bound what this query scans, so it does not run under a bytes limit`);
+    }
+    if (estimate > spec.maximumBytesBilled) {
+      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ${Math.ceil(estimate)} or higher required.`);
+    }
+  }
+
   const holdSecondsOf = (timeoutMs: unknown): number => Math.min(nonNegativeInteger(timeoutMs, 'timeoutMs') ?? maxHoldMs, maxHoldMs) / 1000;
 
   router.post('/jobs', async (req, res) => {
@@ -83,6 +99,7 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
       return;
     }
     const jobId = insert.jobId !== undefined ? checkJobId(insert.jobId) : randomUUID();
+    await checkBytesLimit(callerOf(req, res), insert.spec);
     const state = await submitJob(req, res, jobId, insert.spec.sql, labels);
     sendJob(req, res, state, jobId);
   });
@@ -132,6 +149,7 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
     // requestId makes a retried call find its first job instead of running the query again.
     const jobId = typeof body.requestId === 'string' && body.requestId ? jobIdForQueryRequest(body.requestId) : randomUUID();
     const before = typeof body.requestId === 'string' ? await existing(caller, jobId) : undefined;
+    if (!before) await checkBytesLimit(caller, spec);
     if (!before) await submitJob(req, res, jobId, spec.sql, labels);
     const state = await loadJob(caller, jobId, holdSecondsOf(body.timeoutMs));
     const context = contextOf(req, jobId, state.request.requestId);

@@ -25,6 +25,8 @@ const writesPastTheGate = [
 
 export interface QueryJobSpec {
   readonly sql: string;
+  /** The client's own bound on bytes billed, honoured before anything runs. */
+  readonly maximumBytesBilled?: number;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -61,7 +63,11 @@ export function querySpecOf(query: Record<string, unknown>): QueryJobSpec {
     throw new BigQueryApiError(400, 'invalidQuery', 'ledgergate does not take a default dataset: qualify table names as dataset.table in the SQL');
   }
   if (typeof query.query !== 'string' || query.query.trim() === '') throw new BigQueryApiError(400, 'invalid', 'Required parameter is missing: query');
-  return { sql: query.query };
+  const limit = query.maximumBytesBilled;
+  if (limit === undefined || limit === null) return { sql: query.query };
+  const bytes = typeof limit === 'string' && /^\d{1,18}$/.test(limit) ? Number(limit) : typeof limit === 'number' && Number.isSafeInteger(limit) && limit >= 0 ? limit : NaN;
+  if (Number.isNaN(bytes)) throw new BigQueryApiError(400, 'invalid', 'maximumBytesBilled must be a non-negative int64');
+  return { sql: query.query, maximumBytesBilled: bytes };
 }
 
 /** jobs.insert's body: a query job, or a refusal naming what else was asked. */
