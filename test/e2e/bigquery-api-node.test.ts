@@ -125,6 +125,15 @@ describe('BigQuery API with the official Node client', () => {
     const [, , done] = await write.getQueryResults({ autoPaginate: false, timeoutMs: 10_000 });
     assert.equal((done as { numDmlAffectedRows?: string }).numDmlAffectedRows, '1');
 
+    const [refused] = await agent.createQueryJob({ query: "UPDATE sales.orders SET status = 'lost' WHERE order_id = 5", useLegacySql: false });
+    const refusedLink = (refused.metadata as { ledgergate: { approval: string } }).ledgergate.approval;
+    const rejected = await call(`${refusedLink}/decisions`, { token: owner, body: { decision: 'reject', comment: 'no' } });
+    assert.equal(rejected.status, 200, rejected.text);
+    const rejection403 = await rejection(refused.getQueryResults({ autoPaginate: false }));
+    assert.equal(rejection403.code, 403);
+    assert.equal(rejection403.errors?.[0]?.reason, 'accessDenied');
+    assert.match(rejection403.message, /writes-need-approval/);
+
     const [doomed] = await agent.createQueryJob({ query: "DELETE FROM sales.orders WHERE order_id = 3", useLegacySql: false });
     const [cancelled] = await doomed.cancel();
     const status = (cancelled as { job: { status: { state: string; errorResult?: { reason: string } } } }).job.status;
