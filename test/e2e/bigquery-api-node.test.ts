@@ -88,6 +88,10 @@ describe('BigQuery API with the official Node client', () => {
     assert.match(stats.query.totalBytesProcessed, /^\d+$/);
     assert.equal(stats.query.statementType, 'SELECT');
     assert.deepEqual(stats.query.referencedTables.map((t) => t.tableId), ['orders']);
+    const viaQuery = await bq(gateway, agentToken, 'queries', { body: { query: 'SELECT order_id FROM sales.orders', useLegacySql: false, dryRun: true } });
+    assert.equal(viaQuery.status, 200, viaQuery.text);
+    assert.equal((viaQuery.body as { kind: string }).kind, 'bigquery#queryResponse');
+    assert.equal((viaQuery.body as { totalBytesProcessed: string }).totalBytesProcessed, stats.query.totalBytesProcessed);
     const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=agent-bq`, { token: auditor });
     assert.ok(!(log.body as { items: { sql: string }[] }).items.some((r) => r.sql === 'SELECT order_id FROM sales.orders'), 'a dry run is not a request');
     const capped = await rejection(agent.query({ query: 'SELECT order_id FROM sales.orders', useLegacySql: false, maximumBytesBilled: '1000' }));

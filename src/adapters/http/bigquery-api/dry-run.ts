@@ -8,7 +8,7 @@ import type { CallerContext, QueryService } from '../../../app/query-service.js'
 import { BigQueryApiError } from './errors.js';
 import { jobLocation, statementTypeOf, tableReferencesOf } from './job-resource.js';
 
-export async function dryRunJob(queries: QueryService, caller: CallerContext, sql: string, projectId: string): Promise<Record<string, unknown>> {
+export async function dryRunJob(queries: QueryService, caller: CallerContext, sql: string, projectId: string): Promise<{ jobReference: unknown; statistics: unknown; ledgergate: unknown } & Record<string, unknown>> {
   const { analysis, decision } = await queries.assess(caller, sql);
   if (decision.effect === 'deny') {
     throw new BigQueryApiError(403, 'accessDenied', `Access Denied: ledgergate policy rule "${decision.rule}" denies this query. ${decision.reasons.join('; ')}`.trim());

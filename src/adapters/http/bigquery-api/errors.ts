@@ -53,6 +53,10 @@ const reasonOf: Partial<Record<ErrorCode, { status: number; reason: BigQueryReas
   already_decided: { status: 409, reason: 'duplicate' },
   invalid_transition: { status: 409, reason: 'duplicate' },
   payload_too_large: { status: 413, reason: 'invalid' },
+  // Faults of the gateway itself: stated as such, and still not retried behind the agent's back.
+  store_unavailable: { status: 400, reason: 'invalid' },
+  invalid_event: { status: 400, reason: 'invalid' },
+  internal: { status: 400, reason: 'invalid' },
 };
 
 /** Maps a failure code (from an error or a failed request) to a non-retried BigQuery reason. */

@@ -138,7 +138,10 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
   router.post('/queries', async (req, res) => {
     const body: Record<string, unknown> = isObject(req.body) ? req.body : {};
     if (body.dryRun === true) {
-      res.json({ kind: 'bigquery#queryResponse', ...(await dryRunJob(queries, callerOf(req, res), querySpecOf(body).sql, projectId)) });
+      // jobs.query's dry run is a QueryResponse (REST reference): the estimate, and no job.
+      const job = await dryRunJob(queries, callerOf(req, res), querySpecOf(body).sql, projectId);
+      const statistics = job.statistics as { totalBytesProcessed: string };
+      res.json({ kind: 'bigquery#queryResponse', jobReference: job.jobReference, jobComplete: false, totalBytesProcessed: statistics.totalBytesProcessed, cacheHit: false, ledgergate: job.ledgergate });
       return;
     }
     const spec = querySpecOf(body);
