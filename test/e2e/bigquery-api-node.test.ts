@@ -165,6 +165,15 @@ describe('BigQuery API with the official Node client', () => {
     assert.ok(mine.some((j) => j.id === jobId));
     const [listed] = await other.getJobs();
     assert.deepEqual(listed.map((j) => j.id), [jobId], 'jobs.list holds only the caller\'s own jobs');
+    // Concurrent inserts of one job id: exactly one runs, the others are duplicates.
+    const raced = `raced_${Date.now()}`;
+    const sql = `SELECT ${Date.now()} AS marker`;
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => bq(gateway, agentToken, 'jobs', { body: { jobReference: { jobId: raced }, configuration: { query: { query: sql, useLegacySql: false } } } })),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409, 409, 409, 409], answers.map((a) => a.text).join('\n'));
+    const logged = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=agent-bq`, { token: auditor });
+    assert.equal((logged.body as { items: { sql: string }[] }).items.filter((r) => r.sql === sql).length, 1, 'one request recorded');
     const children = await bq(gateway, agentToken, `jobs?parentJobId=${jobId}`);
     assert.deepEqual((children.body as { jobs: unknown[] }).jobs, []);
   });
