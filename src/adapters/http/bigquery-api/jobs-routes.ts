@@ -59,7 +59,9 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
     if (await existing(caller, jobId)) throw duplicate();
     const requestId = requestIdForJob(caller.principal, jobId);
     try {
-      await queries.submit(caller, { sql, channel: 'bigquery-api', requestId, clientJobId: jobId, waitSeconds: 0, ...(labels ? { labels } : {}) });
+      // BigQuery clients expect a query's whole result, so they get as many rows as the gateway ever serves
+      // (LEDGERGATE_MAX_ROWS_CAP); the service bounds the number.
+      await queries.submit(caller, { sql, channel: 'bigquery-api', requestId, clientJobId: jobId, waitSeconds: 0, maxRows: Number.MAX_SAFE_INTEGER, ...(labels ? { labels } : {}) });
     } catch (error) {
       if (error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition')) throw duplicate();
       throw error;
