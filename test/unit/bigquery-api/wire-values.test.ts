@@ -25,6 +25,15 @@ describe('BigQuery wire schema', () => {
     });
   });
 
+  it('a masked STRUCT or ARRAY keeps its shape with STRING leaves', () => {
+    assert.deepEqual(wireSchemaOf([{ name: 'contact', type: 'STRUCT<email STRING, age INT64>', masked: 'email' }, { name: 'emails', type: 'ARRAY<STRING>', masked: 'email' }]), [
+      { name: 'contact', type: 'RECORD', mode: 'NULLABLE', fields: [{ name: 'email', type: 'STRING', mode: 'NULLABLE' }, { name: 'age', type: 'STRING', mode: 'NULLABLE' }] },
+      { name: 'emails', type: 'STRING', mode: 'REPEATED' },
+    ]);
+    const fields = wireSchemaOf([{ name: 'contact', type: 'STRUCT<email STRING, age INT64>', masked: 'email' }]);
+    assert.deepEqual(encodeRow(fields, { contact: { email: 'j***@example.com', age: 41 } }, 'INT64'), { f: [{ v: { f: [{ v: 'j***@example.com' }, { v: '41' }] } }] });
+  });
+
   it('types a masked column STRING whatever its source type', () => {
     assert.deepEqual(wireSchemaOf([{ name: 'birth_date', type: 'DATE', masked: 'year' }, { name: 'salary', type: 'INT64', masked: 'null' }, { name: 'id', type: 'INT64' }]), [
       { name: 'birth_date', type: 'STRING', mode: 'NULLABLE' },

@@ -13,14 +13,15 @@ import { principalOf } from '../authenticate.js';
 import { BigQueryApiError } from './errors.js';
 import { jobLocation } from './job-resource.js';
 import { pageOf } from './paging.js';
-import { wireFieldOf, type WireField } from './wire-values.js';
+import { wireFieldOf, withStringLeaves, type WireField } from './wire-values.js';
 
+/** Masked columns typed STRING at every leaf, as results deliver them (see wire-values). */
 function wireColumns(columns: readonly DescribedColumn[]): WireField[] {
   return columns.map((column) => {
-    if (column.masked) return { name: column.name, type: 'STRING', mode: column.mode === 'REPEATED' ? 'REPEATED' : 'NULLABLE' };
     const field = wireFieldOf(column.name, column.type);
     const mode = column.mode === 'REPEATED' ? 'REPEATED' : field.mode;
-    return column.fields?.length ? { ...field, type: 'RECORD', mode, fields: wireColumns(column.fields) } : { ...field, mode };
+    const shaped: WireField = column.fields?.length ? { ...field, type: 'RECORD', mode, fields: wireColumns(column.fields) } : { ...field, mode };
+    return column.masked ? withStringLeaves(shaped) : shaped;
   });
 }
 

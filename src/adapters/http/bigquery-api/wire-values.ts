@@ -57,8 +57,21 @@ export function wireFieldOf(name: string, googleSqlType: string): WireField {
   return { name, type: legacyNames[base] ?? base, mode: 'NULLABLE' };
 }
 
+/**
+ * A masked column keeps its shape (RECORD members, REPEATED) with every leaf typed STRING: masks write
+ * text ('[REDACTED]', 'j***@example.com', '1984') wherever they apply, and any other leaf reads as text too.
+ */
+export function withStringLeaves(field: WireField): WireField {
+  if (field.type === 'RECORD' && field.fields) return { ...field, fields: field.fields.map(withStringLeaves) };
+  const { fields: _fields, ...leaf } = field;
+  return { ...leaf, type: 'STRING' };
+}
+
 export function wireSchemaOf(columns: readonly { name: string; type: string; masked?: string }[]): WireField[] {
-  return columns.map((column) => (column.masked ? { name: column.name, type: 'STRING', mode: 'NULLABLE' } : wireFieldOf(column.name, column.type)));
+  return columns.map((column) => {
+    const field = wireFieldOf(column.name, column.type);
+    return column.masked ? withStringLeaves(field) : field;
+  });
 }
 
 const microsPattern = /^(-?\d{4,}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
