@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { jobErrorOf, jobResourceOf, jobStateOf } from '../../../src/adapters/http/bigquery-api/job-resource.js';
+import { requestDecider } from '../../../src/domain/request/request-decider.js';
 import type { RequestState } from '../../../src/domain/request/request-state.js';
 import { apply, approveBy, at, evaluation, pendingRequest, person, submitCommand } from '../request/fixtures.js';
 
@@ -28,7 +29,7 @@ describe('a request as a BigQuery job', () => {
   });
 
   it('denied is DONE with accessDenied naming the rule (HTTP 403 where results are asked for)', () => {
-    const { state } = apply(undefined, submitCommand(requester, evaluation('deny')));
+    const { state } = apply(requestDecider.initialState(), submitCommand(requester, evaluation('deny')));
     const status = statusOf(state);
     assert.equal(status.state, 'DONE');
     assert.equal(status.errorResult?.reason, 'accessDenied');
@@ -57,7 +58,7 @@ describe('a request as a BigQuery job', () => {
 
   it('no final status maps to a reason the official clients retry, nor to a 5xx', () => {
     const failures = ['query_invalid', 'query_failed', 'bytes_billed_exceeded', 'warehouse_unavailable', 'warehouse_timeout', 'warehouse_quota_exceeded', 'warehouse_permission_denied', 'internal', 'store_unavailable', 'something_new'];
-    const base = apply(undefined, submitCommand(requester, evaluation('allow'))).state;
+    const base = apply(requestDecider.initialState(), submitCommand(requester, evaluation('allow'))).state;
     for (const code of failures) {
       const failed: RequestState = { ...base, status: 'failed', failure: { code, message: `failed with ${code}` } };
       const error = jobErrorOf(failed);

@@ -6,7 +6,7 @@
  * would move data past the policy, masking and audit.
  */
 import { Router, type Request, type Response } from 'express';
-import type { Logger } from '../../../app/logger.js';
+import type { Logger } from '../../../domain/ports.js';
 import type { PolicyHolder } from '../../../app/policy-holder.js';
 import type { QueryService } from '../../../app/query-service.js';
 import type { Catalog } from '../../../domain/ports.js';

@@ -8,7 +8,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { PolicyHolder } from '../../../app/policy-holder.js';
 import type { Catalog, ColumnSchema, TableRef } from '../../../domain/ports.js';
-import { describeColumns, readAccessOf, type DescribedColumn } from '../../mcp/catalog-access.js';
+import { describeColumns, readAccessOf, type DescribedColumn } from '../../../app/catalog-access.js';
 import { principalOf } from '../authenticate.js';
 import { BigQueryApiError } from './errors.js';
 import { jobLocation } from './job-resource.js';

@@ -7,7 +7,7 @@
  */
 import type { ErrorRequestHandler, Response } from 'express';
 import { isLedgergateError, type ErrorCode } from '../../../domain/errors.js';
-import type { Logger } from '../../../app/logger.js';
+import type { Logger } from '../../../domain/ports.js';
 
 export type BigQueryReason = 'invalid' | 'invalidQuery' | 'notFound' | 'duplicate' | 'accessDenied' | 'stopped' | 'bytesBilledLimitExceeded' | 'responseTooLarge';
 
