@@ -12,6 +12,7 @@ import {
   type StatementKind,
 } from '../../domain/analysis/types.js';
 import { riskiestKind } from '../../domain/analysis/types.js';
+import { joinExternalQueries, readExternalQuery, type ExternalQueryOptions } from './external-query/external-query.js';
 import { computeLineage, type LineageFacts } from './lineage.js';
 import { LruCache } from './lru-cache.js';
 import { parseSql, type AstNode } from './polyglot-sdk.js';
@@ -26,6 +27,8 @@ export interface PolyglotAnalyserOptions {
   readonly cacheSize?: number;
   /** Exercise the WASM engine once at creation so the first request is not slow. Default true. */
   readonly warmUp?: boolean;
+  /** Which EXTERNAL_QUERY connections are PostgreSQL; by default none (every EXTERNAL_QUERY is unknown). */
+  readonly externalQuery?: ExternalQueryOptions;
 }
 
 /** `BEGIN <statement>` blocks nest; deeper than this is read as unknown. */
@@ -51,7 +54,7 @@ export function createPolyglotAnalyser(options: PolyglotAnalyserOptions): Analys
       const cached = cache.get(key);
       if (cached) return cached;
       const lookups = { failed: false };
-      const pending = analyseRequest(sql, context, catalog, lookups)
+      const pending = analyseRequest(sql, context, catalog, lookups, options.externalQuery)
         .catch(() => failClosedAnalysis(sql))
         .then((analysis) => {
           // A catalog outage gives a fail-closed answer that must not outlive the outage.
@@ -74,11 +77,16 @@ async function analyseRequest(
   context: AnalysisContext,
   catalog: Catalog,
   lookups: { failed: boolean },
+  externalQuery?: ExternalQueryOptions,
 ): Promise<Analysis> {
   const drafts = draftStatements(sql, context, 0);
   if (hasDisguisingCharacters(sql)) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
   const schemas = await resolveSchemas(allDrafts(drafts), catalog, lookups);
-  const statements = drafts.map((draft) => finishStatement(draft, schemas, context));
+  const external = (draft: Draft): AnalysedStatement[][] =>
+    (draft.facts.externalQueries ?? []).map((call) => readExternalQuery(call, externalQuery ?? { postgresConnections: [] }));
+  const statements = drafts.map((draft) =>
+    joinExternalQueries(finishStatement(draft, schemas, context), allDrafts([draft]).flatMap(external), draft.nested.length === 0 ? draft.node : undefined),
+  );
   return deepFreeze({
     statements,
     tables: sortedUnion(statements.map((statement) => statement.tables)),

@@ -8,6 +8,7 @@ import type { StatementKind } from '../../domain/analysis/types.js';
 import { identifierText, isRecord, nodeOf, statementType, type Payload } from './ast-nodes.js';
 import type { AstNode } from './polyglot-sdk.js';
 import { classifyCommand, isRecognisedStatementType, kindOfNodeType } from './statement-kinds.js';
+import { externalQueryCall, type ExternalQueryCall } from './external-query/external-query.js';
 import { isTableRefPayload, qualifyTableName, tableNameParts, type QualifiedTable } from './table-names.js';
 
 export interface TableReference {
@@ -24,6 +25,8 @@ export interface StatementFacts {
   readonly writtenTables: Set<string>;
   /** `BEGIN <statement>` text polyglot kept raw; analysed as a nested request. */
   readonly nestedSql: string[];
+  /** EXTERNAL_QUERY calls with literal arguments, read by the PostgreSQL reader (external-query/). */
+  readonly externalQueries?: ExternalQueryCall[];
   scripting: boolean;
   dynamicSql: boolean;
   unparsed: boolean;
@@ -63,6 +66,7 @@ export function collectStatementFacts(statement: AstNode, context: AnalysisConte
     references: [],
     writtenTables: new Set(),
     nestedSql: [],
+    externalQueries: [],
     scripting: false,
     dynamicSql: false,
     unparsed: false,
@@ -196,6 +200,8 @@ function recordTable(payload: Payload, ctes: ReadonlySet<string>, written: boole
 function checkFunction(payload: Payload, facts: StatementFacts): void {
   const name = String(payload.name ?? '').toLowerCase();
   if (foreignSqlFunctions.has(name)) {
+    const call = externalQueryCall(literalArguments(payload.args));
+    if (call && facts.externalQueries) return void facts.externalQueries.push(call);
     facts.kinds.add('unknown');
     facts.dynamicSql = true;
     facts.lineageIncomplete = true;
@@ -212,8 +218,19 @@ function checkFromFunctions(select: Payload, facts: StatementFacts): void {
     if (node?.type === 'alias' && isRecord(node.payload)) node = nodeOf(node.payload.this);
     if (node?.type !== 'function' || !isRecord(node.payload)) continue;
     const name = String(node.payload.name ?? '').toLowerCase();
-    if (harmlessTableFunctions.has(name)) continue;
+    if (harmlessTableFunctions.has(name) || foreignSqlFunctions.has(name)) continue; // the latter: checkFunction
     facts.kinds.add('unknown');
     facts.lineageIncomplete = true;
   }
+}
+
+/** Each argument's text when it is a plain or raw string literal (others, e.g. a concatenation, have none). */
+function literalArguments(args: unknown): { literal?: string }[] {
+  if (!Array.isArray(args)) return [];
+  return args.map((arg) => {
+    const node = nodeOf(arg);
+    if (node?.type !== 'literal' || !isRecord(node.payload)) return {};
+    const { literal_type: type, value } = node.payload;
+    return (type === 'string' || type === 'raw_string') && typeof value === 'string' ? { literal: value } : {};
+  });
 }
