@@ -129,7 +129,13 @@ function draftChunks(sql: string, split: SplitResult, context: AnalysisContext, 
       return [unreadableDraft(chunk.text, hintKindsFromLeadingWords(chunk.leadingWords), 'the parser library cannot read a statement')];
     }
     const env = walkEnv(split, context, chunk.codePointStart);
-    return nodes.map((node) => parsedDraft(node, chunk.text, nodes.length === 1, env, depth));
+    const drafts = nodes.map((node) => parsedDraft(node, chunk.text, nodes.length === 1, env, depth));
+    if (nodes.length > 1) {
+      // GoogleSQL reads one statement here; a reader that finds several is not reading the same text.
+      for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+      (drafts[0] as Draft).facts.problems.push(`the parser library reads ${nodes.length} statements where GoogleSQL reads one`);
+    }
+    return drafts;
   });
 }
 
