@@ -161,7 +161,11 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       fail('LEDGERGATE_WAREHOUSE', 'is not a valid postgres:// URL');
     }
     warehouse = { kind: 'postgres', connectionString: warehouseSetting, poolSize: int('LEDGERGATE_POSTGRES_POOL_SIZE', 5, 1, 100) };
-  } else return fail('LEDGERGATE_WAREHOUSE', 'must be demo, duckdb:<file>, bigquery:<project-id> or postgres://…');
+  } else {
+    // Echo the value so the operator sees the typo — unless it may carry a password (user:pass@host).
+    const shown = warehouseSetting.includes('@') ? 'a value with credentials (not shown)' : `"${warehouseSetting}"`;
+    return fail('LEDGERGATE_WAREHOUSE', `must be demo, duckdb:<file>, bigquery:<project-id> or postgres://…, got ${shown}`);
+  }
 
   const issuer = get('LEDGERGATE_OIDC_ISSUER');
   if (issuer && !/^https?:\/\/[^\s]+$/.test(issuer)) fail('LEDGERGATE_OIDC_ISSUER', `must be an http(s) URL, got "${issuer}"`);
