@@ -65,7 +65,8 @@ export interface PeerRecord {
   readonly created: bigint;
 }
 
-export type FaultKind = 'unavailable' | 'not-leader' | 'access-denied' | 'unknown' | 'stall';
+/** `lost-answer`: the append is written, then the connection drops before the answer (a timeout after commit). */
+export type FaultKind = 'unavailable' | 'not-leader' | 'access-denied' | 'unknown' | 'stall' | 'lost-answer';
 export type FaultTarget = 'read' | 'append' | 'any';
 
 export interface EsdbPeerOptions {
@@ -107,7 +108,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
   const stats = { openReads: 0, reads: 0, appends: 0, batchAppends: 0 };
   const stalled = new Set<() => void>();
 
-  const write = (stream: string, type: string, contentType: string, data: Buffer, metadata: Buffer, id = randomUUID()): PeerRecord => {
+  const write = (stream: string, type: string, contentType: string, data: Buffer, metadata: Buffer, id: string = randomUUID()): PeerRecord => {
     const list = streams.get(stream) ?? [];
     const record: PeerRecord = {
       streamName: stream,
@@ -146,6 +147,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
   };
 
   const faultError = (kind: Exclude<FaultKind, 'stall'>) => {
+    if (kind === 'lost-answer') kind = 'unavailable';
     const metadata = new grpc.Metadata();
     switch (kind) {
       case 'unavailable':
@@ -313,12 +315,13 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
     });
     call.on('end', () => {
       if (fault === 'stall') return stall(call);
-      if (fault) return callback(faultError(fault));
+      if (fault && fault !== 'lost-answer') return callback(faultError(fault));
       const stream = Buffer.from(options.getStreamIdentifier().getStreamName()).toString('utf8');
       const expected = options.hasRevision()
         ? { kind: 'revision' as const, revision: Number(options.getRevision()) }
         : { kind: options.hasNoStream() ? ('no_stream' as const) : options.hasStreamExists() ? ('stream_exists' as const) : ('any' as const) };
       const outcome = appendOutcome(stream, expected, proposed);
+      if (fault === 'lost-answer') return callback(faultError(fault));
       const resp = new pb.AppendResp();
       if (outcome.ok) {
         const success = new pb.AppendResp.Success();
@@ -363,7 +366,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
       if (!request.getIsFinal()) return;
       pending.delete(correlation);
       if (entry.fault === 'stall') return;
-      if (entry.fault) {
+      if (entry.fault && entry.fault !== 'lost-answer') {
         // A transport-level fault ends the whole bidirectional call, as a dropped connection does.
         return call.destroy(Object.assign(new Error(faultError(entry.fault).details), faultError(entry.fault)));
       }
@@ -373,6 +376,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
         ? { kind: 'revision' as const, revision: Number(options.getStreamPosition()) }
         : { kind: options.hasNoStream() ? ('no_stream' as const) : options.hasStreamExists() ? ('stream_exists' as const) : ('any' as const) };
       const outcome = appendOutcome(stream, expected, entry.proposed);
+      if (entry.fault === 'lost-answer') return call.destroy(Object.assign(new Error('connection lost'), faultError('unavailable')));
       const resp = new pb.BatchAppendResp();
       resp.setCorrelationId(request.getCorrelationId());
       resp.setStreamIdentifier(options.getStreamIdentifier());
