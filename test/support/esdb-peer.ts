@@ -165,6 +165,9 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
     }
   };
 
+  /** Ends a streaming call with an error status (grpc-js sends the status of an 'error' event). */
+  const failCall = (call: Msg, status: { code: number; details: string; metadata?: unknown }) => call.emit('error', status);
+
   /** Answers a stalled call only when the client gives up (cancel or deadline). */
   const stall = (call: { on(event: 'cancelled', fn: () => void): unknown }) => {
     const release = () => stalled.delete(release);
@@ -217,12 +220,12 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
     stats.reads += 1;
     const fault = takeFault('read');
     if (fault === 'stall') return stall(call);
-    if (fault) return call.destroy(Object.assign(new Error(faultError(fault).details), faultError(fault)));
+    if (fault) return failCall(call, faultError(fault));
     stats.openReads += 1;
     call.on('close', () => (stats.openReads -= 1));
     const options = call.request.getOptions();
     if (options.hasSubscription()) {
-      return call.destroy(Object.assign(new Error('subscriptions are not modelled'), { code: grpc.status.UNIMPLEMENTED }));
+      return failCall(call, { code: grpc.status.UNIMPLEMENTED, details: 'subscriptions are not modelled' });
     }
     const count = options.hasCount() ? Number(options.getCount()) : Number.MAX_SAFE_INTEGER;
     const backwards = options.getReadDirection() === 1;
@@ -238,7 +241,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
         const prepare = BigInt(all.getPosition().getPreparePosition());
         const found = byPosition.get(commit);
         if (commit !== prepare || (found === undefined && commit !== 0n && commit < nextPosition)) {
-          return call.destroy(Object.assign(new Error(`Invalid position: ${commit}/${prepare}`), { code: grpc.status.UNKNOWN, details: `Invalid position: ${commit}/${prepare}` }));
+          return failCall(call, { code: grpc.status.UNKNOWN, details: `Invalid position: ${commit}/${prepare}` });
         }
         if (found === undefined) index = commit === 0n ? (backwards ? -1 : 0) : backwards ? log.length - 1 : log.length;
         else index = backwards ? found - 1 : found;
@@ -368,7 +371,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
       if (entry.fault === 'stall') return;
       if (entry.fault && entry.fault !== 'lost-answer') {
         // A transport-level fault ends the whole bidirectional call, as a dropped connection does.
-        return call.destroy(Object.assign(new Error(faultError(entry.fault).details), faultError(entry.fault)));
+        return failCall(call, faultError(entry.fault));
       }
       const options = entry.options;
       const stream = Buffer.from(options.getStreamIdentifier().getStreamName()).toString('utf8');
@@ -376,7 +379,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
         ? { kind: 'revision' as const, revision: Number(options.getStreamPosition()) }
         : { kind: options.hasNoStream() ? ('no_stream' as const) : options.hasStreamExists() ? ('stream_exists' as const) : ('any' as const) };
       const outcome = appendOutcome(stream, expected, entry.proposed);
-      if (entry.fault === 'lost-answer') return call.destroy(Object.assign(new Error('connection lost'), faultError('unavailable')));
+      if (entry.fault === 'lost-answer') return failCall(call, faultError('unavailable'));
       const resp = new pb.BatchAppendResp();
       resp.setCorrelationId(request.getCorrelationId());
       resp.setStreamIdentifier(options.getStreamIdentifier());
@@ -435,7 +438,7 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
   const unimplemented = (_call: Msg, callback?: Msg) => {
     const error = { code: grpc.status.UNIMPLEMENTED, details: 'not modelled by the peer' };
     if (typeof callback === 'function') callback(error);
-    else _call.destroy(Object.assign(new Error(error.details), error));
+    else failCall(_call, error);
   };
 
   const server = new grpc.Server();
