@@ -40,6 +40,7 @@ import { createGatewayMetrics } from './adapters/metrics/gateway-metrics.js';
 import { httpMetrics } from './adapters/metrics/http-metrics.js';
 import { metricsRoutes } from './adapters/metrics/metrics-routes.js';
 import { createOutcomeMetrics } from './adapters/metrics/outcome-metrics.js';
+import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
 import { withAppendTiming } from './adapters/metrics/timed-event-store.js';
 import { queryRoutes } from './adapters/http/query-routes.js';
 import { approvalRoutes } from './adapters/http/approval-routes.js';
@@ -96,11 +97,16 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
 
   const registry = createEventRegistry();
   const metrics = createGatewayMetrics({ version: gatewayVersion });
+  const feedHealth = createFeedHealth();
   const store: EventStore = withAppendTiming(
     config.eventStore.kind === 'sqlite'
-      ? openSqliteEventStore({ file: config.eventStore.file, registry })
+      ? openSqliteEventStore({ file: config.eventStore.file, registry, subscription: { health: feedHealth } })
       : // Loaded only when configured, like the BigQuery client: the gRPC stack is heavy.
-        (await import('./adapters/eventstore/esdb-event-store.js')).openEsdbEventStore({ connectionString: config.eventStore.connectionString, registry }),
+        (await import('./adapters/eventstore/esdb-event-store.js')).openEsdbEventStore({
+          connectionString: config.eventStore.connectionString,
+          registry,
+          subscription: { health: feedHealth },
+        }),
     metrics.appendDuration,
   );
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
@@ -194,7 +200,12 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       },
     });
     closers.unshift(() => runner.stop());
-    metrics.observe({ pendingApprovals: () => approvals.pending().length, headPosition: () => store.headPosition(), projectionPosition: () => runner.position() });
+    metrics.observe({
+      pendingApprovals: () => approvals.pending().length,
+      headPosition: () => store.headPosition(),
+      projectionPosition: () => runner.position(),
+      feed: { lagSeconds: () => feedLagSeconds(feedHealth, Date.now()), retries: () => feedHealth.retries, failing: () => feedHealth.failing },
+    });
 
     for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
     const expiry = startApprovalExpiry({ queue: approvals, repository, clock, logger, intervalMs: 1000 });
