@@ -119,7 +119,8 @@ describe('evidence bundle of a realistic session, verified offline', () => {
     assert.equal(bundle.manifest.eventCount, bundle.events.length);
     assert.equal(bundle.manifest.policyVersions.length, 2, 'both policy versions are named');
     assert.ok(bundle.seals.length >= 1);
-    assert.ok(!readFileSync(bundleFile, 'utf8').includes('-12-'), 'no raw SSN-looking values leak into the bundle');
+    // An SSN shape, not a substring: every ISO date in December holds "-12-".
+    assert.ok(!/\b\d{3}-12-\d{4}\b/.test(readFileSync(bundleFile, 'utf8')), 'no raw SSN-looking values leak into the bundle');
   });
 
   it('verifies with `npx ledgergate verify FILE`: exit 0 and a summary a person can read', async () => {
