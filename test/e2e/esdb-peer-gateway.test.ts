@@ -12,11 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { call, freshDataDir, runCli, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startEsdbPeer, type EsdbPeer } from '../support/esdb-peer.js';
+import { startSharedFakeBigQuery, type SharedFakeBigQuery } from '../support/fake-bigquery/standalone.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('gateways on EventStoreDB (wire-level peer)', () => {
   let peer: EsdbPeer;
+  // Replicas share one warehouse, as production replicas share one BigQuery project.
+  let warehouse: SharedFakeBigQuery;
   // Replicas share the data directory's keys (the dev issuer's and the evidence signing key), as a
   // deployment shares one key volume; nothing of the log lives there.
   const dataDir = freshDataDir('ledgergate-esdb-');
@@ -28,7 +31,8 @@ describe('gateways on EventStoreDB (wire-level peer)', () => {
     peer = await startEsdbPeer({ systemProjections: true });
     peer.appendForeign('orders-1', 'OrderPlaced', { orderId: 1 });
     peer.appendForeign('billing-1', 'InvoiceRendered', Buffer.from('%PDF-1.7'));
-    const env = { LEDGERGATE_EVENT_STORE: peer.connectionString, LEDGERGATE_SEAL_INTERVAL: '3600s' };
+    warehouse = await startSharedFakeBigQuery();
+    const env = { ...warehouse.gatewayEnv, LEDGERGATE_EVENT_STORE: peer.connectionString, LEDGERGATE_SEAL_INTERVAL: '3600s' };
     a = await startGatewayProcess({ env, dataDir, timeoutMs: 120_000 });
     b = await startGatewayProcess({ env, dataDir, timeoutMs: 120_000 });
   });
@@ -36,6 +40,7 @@ describe('gateways on EventStoreDB (wire-level peer)', () => {
     await a?.stop('SIGKILL');
     await b?.stop('SIGKILL');
     await peer?.close();
+    await warehouse?.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
   });
