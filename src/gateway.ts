@@ -41,6 +41,7 @@ import { httpMetrics } from './adapters/metrics/http-metrics.js';
 import { metricsRoutes } from './adapters/metrics/metrics-routes.js';
 import { createOutcomeMetrics } from './adapters/metrics/outcome-metrics.js';
 import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
+import { startTakeover } from './app/replica-takeover.js';
 import { withAppendTiming } from './adapters/metrics/timed-event-store.js';
 import { queryRoutes } from './adapters/http/query-routes.js';
 import { approvalRoutes } from './adapters/http/approval-routes.js';
@@ -208,6 +209,18 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     });
 
     for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    // Replicas sharing a store: a live one takes over the in-flight requests of one that died.
+    const takeover = startTakeover({
+      store,
+      inFlight: () => accessLog.inFlight(),
+      resume: (requestId) => void saga.execute(requestId, { resume: true }),
+      gatewayId,
+      leaseMs: config.limits.queryTimeoutMs + 30_000,
+      intervalMs: 15_000,
+      now: () => clock.now().getTime(),
+      logger,
+    });
+    closers.unshift(() => takeover.stop());
     const expiry = startApprovalExpiry({ queue: approvals, repository, clock, logger, intervalMs: 1000 });
     await expiry.sweep();
     closers.unshift(() => expiry.stop());
