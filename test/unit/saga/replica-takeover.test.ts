@@ -5,7 +5,7 @@ import { startTakeover } from '../../../src/app/replica-takeover.js';
 import { createMemoryEventStore } from '../evidence/memory-store.js';
 import { metadataFor } from '../../support/event-store-fixtures.js';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+import { silentLogger as silent } from '../../../src/app/logger.js';
 
 describe('replica takeover', () => {
   it('resumes only requests in flight whose last event, from another replica, is older than the lease', async () => {
