@@ -8,8 +8,9 @@ import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { Effect } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
-import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
+import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
 import type { RequestCommand } from '../domain/request/commands.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
@@ -19,7 +20,6 @@ import { crossCheckDryRun } from './dry-run-check.js';
 import { tableRefOf } from './table-ref.js';
 import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
-import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
 import type { CommandContext, RequestRepository } from './request-repository.js';
 import type { RequestNotifier } from './request-notifier.js';
@@ -51,11 +51,23 @@ export interface SubmitInput {
   readonly reason?: string;
   readonly maxRows?: number;
   readonly waitSeconds?: number;
-  readonly channel: 'rest' | 'mcp';
+  readonly channel: 'rest' | 'mcp' | 'bigquery-api';
+  /** A request id the caller derived itself (the BigQuery API namespaces client job ids with it). */
+  readonly requestId?: string;
+  readonly clientJobId?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What a query would meet without running it: the analysis and the policy's decision (a dry run). */
+export interface Assessment {
+  readonly analysis: Analysis;
+  readonly decision: { readonly effect: Effect; readonly rule: string; readonly reasons: readonly string[] };
 }
 
 export interface QueryService {
   submit(caller: CallerContext, input: SubmitInput): Promise<QueryView>;
+  /** Analyses and judges without recording or running anything (dry runs). */
+  assess(caller: CallerContext, sql: string): Promise<Assessment>;
   get(caller: CallerContext, requestId: string, waitSeconds?: number, signal?: AbortSignal): Promise<QueryView>;
   decide(caller: CallerContext, requestId: string, decision: 'approve' | 'reject', comment?: string): Promise<QueryView>;
   cancel(caller: CallerContext, requestId: string): Promise<QueryView>;
@@ -195,7 +207,7 @@ export function createQueryService(deps: {
       if (input.sql.length > settings.maxSqlLength) {
         throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
       }
-      const requestId = ids.next();
+      const requestId = input.requestId ?? ids.next();
       const maxRows = Math.min(input.maxRows ?? settings.defaultMaxRows, settings.maxRowsCap);
       const analysis = await analyse(input.sql);
       const policy = policies.current();
@@ -217,6 +229,8 @@ export function createQueryService(deps: {
             ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
             ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
             channel: input.channel,
+            ...(input.clientJobId ? { clientJobId: input.clientJobId } : {}),
+            ...(input.labels ? { labels: { ...input.labels } } : {}),
           },
           analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
           evaluation: evaluationEvent(requestId, decision),
@@ -236,6 +250,15 @@ export function createQueryService(deps: {
       return toQueryView(finished);
     },
 
+    async assess(caller, sql) {
+      if (sql.length > settings.maxSqlLength) {
+        throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
+      }
+      const analysis = await analyse(sql);
+      const decision = evaluatePolicy(policies.current(), { groups: caller.principal.groups, analysis });
+      return { analysis, decision: { effect: decision.effect, rule: decision.rule, reasons: decision.reasons } };
+    },
+
     async get(caller, requestId, waitSeconds = 0, signal) {
       const state = await loadVisible(caller, requestId);
       const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, signal);
@@ -247,7 +270,7 @@ export function createQueryService(deps: {
       if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
       const handled = await handleWithRetry(
         requestId,
-        () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
+        () => ({ type: 'DecideApproval', approver: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
       );
       if (handled.events.some((e) => e.type === 'ApprovalExpired')) {

@@ -9,9 +9,8 @@
  * its expected revision (two sweeping replicas cannot both claim it), and keeps the job id derived from
  * the request, so the warehouse answers with the job the dead replica started instead of running it again.
  */
-import type { EventStore } from '../domain/ports.js';
-import { requestStreamName } from '../domain/request/request-events.js';
-import type { Logger } from './logger.js';
+import type { EventStore, Logger } from '../domain/ports.js';
+import { requestStreamName } from '../domain/request/request-stream.js';
 
 export interface TakeoverOptions {
   readonly store: Pick<EventStore, 'readStream'>;

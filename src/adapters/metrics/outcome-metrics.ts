@@ -5,14 +5,14 @@
  * and replaying the log at start does not count history again.
  */
 import type { RecordedEvent } from '../../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../../domain/request/request-events.js';
+import { asRequestEvent, requestIdOfStream } from '../../domain/request/request-stream.js';
 import { detectorNames, maskRuleNames } from '../../domain/policy/types.js';
 import type { Projection } from '../../projections/projection.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 const oneOf = (value: string, allowed: readonly string[]): string => (allowed.includes(value) ? value : 'other');
 const decisions = ['allow', 'approve', 'deny'] as const;
-const channels = ['rest', 'mcp'] as const;
+const channels = ['rest', 'mcp', 'bigquery-api'] as const;
 
 export function createOutcomeMetrics(deps: { metrics: GatewayMetrics; gatewayId: string }): Projection {
   const { metrics, gatewayId } = deps;

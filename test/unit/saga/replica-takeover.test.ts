@@ -2,17 +2,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTakeover } from '../../../src/app/replica-takeover.js';
-import { createMemoryEventStore } from '../evidence/memory-store.js';
-import { metadataFor } from '../../support/event-store-fixtures.js';
+import { createMemoryEventStore } from '../../support/memory-event-store.js';
+import { authFailed, metadataFor } from '../../support/event-store-fixtures.js';
 
-import { silentLogger as silent } from '../../../src/app/logger.js';
+import { silentLogger as silent } from '../../../src/adapters/logging/silent-logger.js';
 
 describe('replica takeover', () => {
   it('resumes only requests in flight whose last event, from another replica, is older than the lease', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const store = createMemoryEventStore({ clock: () => new Date(now) });
     const write = (id: string, gatewayId: string) =>
-      store.append(`query-${id}`, [{ type: 'ExecutionStarted', data: {}, metadata: metadataFor(id, { gatewayId }) }], 'any');
+      // Any event will do: the lease reads only who wrote a request's last event, and when.
+      store.append(`query-${id}`, [authFailed(0, metadataFor(id, { gatewayId }))], 'any');
     await write('dead-replica', 'gw-dead');
     await write('own', 'gw-here');
     await write('finished', 'gw-dead');
