@@ -33,37 +33,11 @@
  * explicit transactions (commit != prepare), persistent subscriptions, projections management,
  * gossip/cluster discovery, TLS, scavenging, and server-side deadlines of BatchAppend.
  */
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
+import { anyPb, emptyPb, featuresGrpc, featuresPb, grpc, pb, recordedOf, shared, statusPb, streamsGrpc, type Msg, type PeerRecord } from './esdb-peer-messages.js';
 
-const require = createRequire(import.meta.url);
-const clientRoot = require.resolve('@eventstore/db-client').replace(/dist[\\/]index\.js$/, '');
-/* eslint-disable @typescript-eslint/no-require-imports */
-const grpc = require(require.resolve('@grpc/grpc-js', { paths: [clientRoot] })) as typeof import('@grpc/grpc-js');
-const streamsGrpc = require(`${clientRoot}generated/streams_grpc_pb.js`);
-const featuresGrpc = require(`${clientRoot}generated/serverfeatures_grpc_pb.js`);
-const pb = require(`${clientRoot}generated/streams_pb.js`);
-const shared = require(`${clientRoot}generated/shared_pb.js`);
-const featuresPb = require(`${clientRoot}generated/serverfeatures_pb.js`);
-const statusPb = require(`${clientRoot}generated/status_pb.js`);
-const anyPb = require(require.resolve('google-protobuf/google/protobuf/any_pb.js', { paths: [clientRoot] }));
-const emptyPb = require(require.resolve('google-protobuf/google/protobuf/empty_pb.js', { paths: [clientRoot] }));
+export type { PeerRecord };
 
-/* Protobuf messages are untyped JS objects here; the peer only calls their generated accessors. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = any;
-
-export interface PeerRecord {
-  readonly streamName: string;
-  readonly revision: number;
-  readonly position: bigint;
-  readonly id: string;
-  readonly type: string;
-  readonly contentType: string;
-  readonly data: Buffer;
-  readonly metadata: Buffer;
-  readonly created: bigint;
-}
 
 /** `lost-answer`: the append is written, then the connection drops before the answer (a timeout after commit). */
 export type FaultKind = 'unavailable' | 'not-leader' | 'access-denied' | 'unknown' | 'stall' | 'lost-answer';
@@ -173,25 +147,6 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
     const release = () => stalled.delete(release);
     stalled.add(release);
     call.on('cancelled', release);
-  };
-
-  const recordedOf = (record: PeerRecord): Msg => {
-    const message = new pb.ReadResp.ReadEvent.RecordedEvent();
-    const id = new shared.UUID();
-    id.setString(record.id);
-    message.setId(id);
-    const identifier = new shared.StreamIdentifier();
-    identifier.setStreamName(Buffer.from(record.streamName));
-    message.setStreamIdentifier(identifier);
-    message.setStreamRevision(String(record.revision));
-    message.setPreparePosition(String(record.position));
-    message.setCommitPosition(String(record.position));
-    message.getMetadataMap().set('type', record.type);
-    message.getMetadataMap().set('content-type', record.contentType);
-    message.getMetadataMap().set('created', String(record.created));
-    message.setCustomMetadata(record.metadata);
-    message.setData(record.data);
-    return message;
   };
 
   const resolveLink = (record: PeerRecord): PeerRecord | undefined => {
