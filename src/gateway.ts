@@ -21,6 +21,7 @@ import { createQueryService, type QueryService, type QuerySettings } from './app
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
 import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
 import { startTakeover } from './app/replica-takeover.js';
@@ -95,7 +96,11 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: readPolicyFile(config.policyFile), source: config.policyFile });
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
-    const analyser = createPolyglotAnalyser({ catalog: warehouse });
+    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL.
+    const analyser =
+      warehouse.kind === 'postgres'
+        ? createPostgresAnalyser({ catalog: warehouse })
+        : createPolyglotAnalyser({ catalog: warehouse, externalQuery: { postgresConnections: config.externalQueryPostgres } });
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
