@@ -135,7 +135,8 @@ describe('pull subscription', () => {
     await sleep(60);
     memory.failNextRead(new LedgergateError('store_unavailable', 'leader changed'), 3);
     const failedAt = Date.now();
-    await sleep(10);
+    // The caught-up loop meets the failure at its next poll (20 ms); a loaded machine may take longer.
+    for (let waited = 0; health.failing === 0 && waited < 2000; waited += 5) await sleep(5);
     assert.equal(health.failing, 1, 'the feed reports that it is retrying');
     memory.add(2);
     const got = await sub.done;
