@@ -218,7 +218,8 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
     pricePerTiBUsd: Number(price),
     evidence: {
       sealEveryEvents: int('LEDGERGATE_SEAL_EVERY', 1000, 1, 10_000_000),
-      sealIntervalMs: seconds('LEDGERGATE_SEAL_INTERVAL', '60s') * 1000,
+      // On EventStoreDB the chain is made at seal time: the interval is how long a database writer's forgery stays unsealed (docs/evidence.md).
+      sealIntervalMs: seconds('LEDGERGATE_SEAL_INTERVAL', eventStore.kind === 'esdb' ? '10s' : '60s') * 1000,
       ...(get('LEDGERGATE_EVIDENCE_KEY_FILE') ? { keyFile: resolve(cwd, get('LEDGERGATE_EVIDENCE_KEY_FILE') as string) } : {}),
       // Rotation: at start and while running, a key this old is replaced; old public keys stay in the JWKS.
       ...(get('LEDGERGATE_EVIDENCE_KEY_MAX_AGE') ? { keyMaxAgeMs: seconds('LEDGERGATE_EVIDENCE_KEY_MAX_AGE', '1s') * 1000 } : {}),
