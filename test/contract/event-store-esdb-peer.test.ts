@@ -3,11 +3,13 @@
  * once per append path the client has (BatchAppend on current servers, Append on servers without it),
  * with system events, `$ce-` link events and another application's events interleaved in `$all`.
  */
-import { after, before } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
 import { createEventRegistry } from '../../src/domain/events/registry.js';
 import { openEsdbEventStore } from '../../src/adapters/eventstore/esdb-event-store.js';
 import { eventStoreContract } from './event-store.contract.js';
 import { startEsdbPeer, type EsdbPeer } from '../support/esdb-peer.js';
+import { authFailures, uniqueStream } from '../support/event-store-fixtures.js';
 
 const registry = createEventRegistry();
 
@@ -30,3 +32,26 @@ for (const batchAppend of [true, false]) {
     { gapFreePositions: false, liveDelayMs: 300 },
   );
 }
+
+// The replica lease (src/app/replica-takeover.ts) and the feed lag compare recordedAt with the clock, so
+// the time the server reports must be the append's: `created` is ticks since the Unix epoch on the wire.
+describe('EventStoreDB peer: recordedAt', () => {
+  let peer: EsdbPeer;
+  before(async () => (peer = await startEsdbPeer()));
+  after(() => peer.close());
+
+  it('is the time of the append, read back through the client', async () => {
+    const store = openEsdbEventStore({ connectionString: peer.connectionString, registry });
+    const stream = uniqueStream('recorded-at');
+    try {
+      const before = Date.now();
+      await store.append(stream, authFailures(1), 'no_stream');
+      const after = Date.now();
+      const [event] = await store.readStream(stream);
+      const at = Date.parse(event!.recordedAt);
+      assert.ok(at >= before - 1 && at <= after + 1, `recordedAt ${event!.recordedAt} within the append (${new Date(before).toISOString()} … ${new Date(after).toISOString()})`);
+    } finally {
+      await store.close();
+    }
+  });
+});

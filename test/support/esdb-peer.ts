@@ -69,7 +69,6 @@ export interface EsdbPeer {
 }
 
 const ticksPerMs = 10_000n;
-const epochTicks = 621_355_968_000_000_000n; // .NET ticks at 1970-01-01, as `created` is in the wire format
 const headerBytes = 96; // per-record overhead in the log, so positions are sparse like the real chunk format
 
 export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<EsdbPeer> {
@@ -93,7 +92,9 @@ export async function startEsdbPeer(options: EsdbPeerOptions = {}): Promise<Esdb
       contentType,
       data,
       metadata,
-      created: BigInt(Date.now()) * ticksPerMs + epochTicks,
+      // Ticks since the Unix epoch, as the server sends `created` (EventStore.Core `ToTicksSinceEpoch()` =
+      // `(TimeStamp - DateTime.UnixEpoch).Ticks`; the client divides by 10 000 into a Unix-epoch Date).
+      created: BigInt(Date.now()) * ticksPerMs,
     };
     nextPosition += BigInt(headerBytes + stream.length + type.length + data.length + metadata.length);
     byPosition.set(record.position, log.length);
