@@ -117,10 +117,18 @@ export interface ExecuteRequest {
 
 export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue };
 
+/**
+ * One result row: its cells in the order of the result's columns. Positional, never keyed by name:
+ * two columns may share a name (`SELECT a AS x, b AS x`), and a row keyed by name would let one
+ * overwrite the other and pair a value with the wrong column's masking.
+ */
+export type ResultRow = readonly CellValue[];
+
 export interface QueryResult {
   readonly jobId: string;
   readonly columns: readonly ColumnSchema[];
-  readonly rows: readonly Record<string, CellValue>[];
+  /** Positional: cell i belongs to columns[i]. */
+  readonly rows: readonly ResultRow[];
   /** Total rows the query produced (may exceed rows.length). */
   readonly totalRows: number;
   readonly truncated: boolean;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { estimateCostUsd } from '../../src/adapters/warehouse/bigquery-warehouse.js';
 import { LedgergateError } from '../../src/domain/errors.js';
 import type { ExecuteRequest } from '../../src/domain/ports.js';
+import { recordsOf } from '../support/result-records.js';
 import { allTypesExpected, PROJECT } from '../support/fake-bigquery/fixtures.js';
 import { startHarness, type Harness } from '../support/fake-bigquery/harness.js';
 
@@ -176,7 +177,7 @@ describe('BigQuery adapter: execution', () => {
   it('reads results of a finished job again, and not_found for an unknown one', async () => {
     await h.warehouse.execute(request({ jobId: 'lg_again', maxRows: 3 }));
     const again = await h.warehouse.getResults('lg_again', 5, 1_000_000);
-    assert.deepEqual(again.rows.map((r) => r.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(recordsOf(again).map((r) => r.id), [1, 2, 3, 4, 5]);
     assert.equal(again.truncated, true);
     assert.deepEqual(await h.warehouse.getJob('lg_again'), { state: 'done' });
     assert.deepEqual(await h.warehouse.getJob('never_ran'), { state: 'unknown' });

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLedgergateError } from '../../src/domain/errors.js';
 import type { ExecuteRequest, QueryResult, Warehouse } from '../../src/domain/ports.js';
+import { recordsOf } from '../support/result-records.js';
 
 export interface OpenedWarehouse {
   readonly warehouse: Warehouse;
@@ -62,7 +63,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(result.rows.length, 1);
       assert.equal(result.totalRows, 1);
       assert.equal(result.truncated, false);
-      const row = result.rows[0];
+      const row = recordsOf(result)[0];
       assert.equal(row.customer_id, 1);
       assert.match(String(row.email), /^[^@\s]+@[^@\s]+\.[a-z]+$/);
       assert.match(String(row.birth_date), /^\d{4}-\d{2}-\d{2}$/);
@@ -72,7 +73,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
     it('returns NUMERIC values as exact decimal strings', async () => {
       const result = await run('SELECT amount FROM sales.orders WHERE order_id = 1');
       assert.equal(result.columns[0].type, 'NUMERIC');
-      assert.match(String(result.rows[0].amount), /^\d+(\.\d+)?$/);
+      assert.match(String(recordsOf(result)[0].amount), /^\d+(\.\d+)?$/);
     });
 
     for (const form of [
@@ -85,13 +86,13 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
     ]) {
       it(`resolves the table name ${form}`, async () => {
         const result = await run(`SELECT COUNT(*) AS n FROM ${form}`);
-        assert.equal(result.rows[0].n, 200);
+        assert.equal(recordsOf(result)[0].n, 200);
       });
     }
 
     it('runs SAFE_CAST', async () => {
       const result = await run("SELECT SAFE_CAST('not a number' AS INT64) AS bad, SAFE_CAST('42' AS INT64) AS good");
-      assert.deepEqual(result.rows[0], { bad: null, good: 42 });
+      assert.deepEqual(recordsOf(result)[0], { bad: null, good: 42 });
     });
 
     it('runs SELECT * EXCEPT (…)', async () => {
@@ -105,7 +106,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       const result = await run(
         'SELECT country, customer_id FROM sales.customers WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY country ORDER BY customer_id) = 1',
       );
-      const countries = result.rows.map((row) => row.country);
+      const countries = recordsOf(result).map((row) => row.country);
       assert.equal(new Set(countries).size, countries.length, 'one row per country');
       assert.ok(countries.length >= 3);
     });
@@ -115,7 +116,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(result.rows.length, 10);
       assert.equal(result.truncated, true);
       assert.equal(result.totalRows, 1000);
-      assert.deepEqual(result.rows.map((row) => row.order_id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(recordsOf(result).map((row) => row.order_id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     });
 
     it('truncates once the stored rows pass maxResultBytes', async () => {
@@ -136,7 +137,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(first.affectedRows, 1);
       assert.equal(second.affectedRows, 1, 'the repeat reports the original outcome');
       const count = await run('SELECT COUNT(*) AS n FROM sales.orders WHERE order_id = 900001');
-      assert.equal(count.rows[0].n, 1);
+      assert.equal(recordsOf(count)[0].n, 1);
       assert.deepEqual(await warehouse.getJob(jobId), { state: 'done' });
     });
 

@@ -48,7 +48,7 @@ const from = (table: string, ...columns: string[]) => columns.map((column) => ({
 
 function mask(outputs: OutputColumn[], tables: string[], resultColumns: ColumnSchema[], rows: Record<string, CellValue>[]) {
   const plan = planMasking({ analysis: analysisOf(outputs, tables), resultColumns, columnRules, tableColumns });
-  return { plan, ...applyMasking(plan, rows, { detectors: detectorNames, hmacKey }) };
+  return { plan, ...applyMasking(plan, rows.map((row) => resultColumns.map((c) => row[c.name] ?? null)), { detectors: detectorNames, hmacKey }) };
 }
 
 describe('masking fails closed where lineage is too narrow', () => {
