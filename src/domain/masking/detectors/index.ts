@@ -44,10 +44,50 @@ export function replaceSpans(text: string, spans: readonly TextMatch[], replacem
 export type DetectorHit = (detector: DetectorName, count: number) => void;
 export type TextScanner = (text: string, onHit: DetectorHit) => string;
 
+/** Base64 runs long enough to hold a value worth finding (nine bytes encode to twelve characters). */
+const base64Token = /[A-Za-z0-9+/]{12,}={0,2}/g;
+const minimumBase64Run = 12;
+const hexOnly = /^(?:[0-9a-f]+|[0-9A-F]+)$/;
+
+/** The printable stretches (ASCII letters, digits, punctuation, blanks) of nine bytes or more in decoded bytes. */
+function printableStretches(bytes: Buffer): string[] {
+  const stretches: string[] = [];
+  let from = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    const byte = i < bytes.length ? (bytes[i] as number) : -1;
+    if (byte >= 32 ? byte <= 126 : byte >= 9 && byte <= 13) continue;
+    if (i - from >= 9) stretches.push(bytes.toString('latin1', from, i));
+    from = i + 1;
+  }
+  return stretches;
+}
+
+/**
+ * The detector whose value a base64 run encodes, or undefined. Each of the four alignments is tried
+ * (the run may begin part-way into an encoding, `prefix` + base64), and within the decoded bytes
+ * each printable stretch, so text glued before or after does not hide it.
+ */
+function encodedHit(token: string, detect: (text: string) => Detector | undefined): Detector | undefined {
+  // A hex digest is not base64 of text: printable text encodes with letters outside a–f (or A–F).
+  if (hexOnly.test(token)) return undefined;
+  const bare = token.replace(/=+$/, '');
+  for (let offset = 0; offset < 4 && bare.length - offset >= minimumBase64Run; offset++) {
+    for (const stretch of printableStretches(Buffer.from(bare.slice(offset), 'base64'))) {
+      const hit = detect(stretch);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
 /** A scanner running the named detectors; unknown or repeated names are ignored. */
 export function createTextScanner(names: readonly DetectorName[]): TextScanner {
   const active = scanOrder.filter((name) => names.includes(name)).map((name) => detectors[name]);
-  return (text, onHit) => {
+  const firstDetecting = (text: string): Detector | undefined => {
+    const profile = profileOf(text);
+    return active.find((detector) => detector.find(text, profile).length > 0);
+  };
+  const scanOnce = (text: string, onHit: DetectorHit): string => {
     // One profile serves every detector: replacements only remove digits, so it never understates.
     const profile = profileOf(text);
     let current = text;
@@ -57,6 +97,34 @@ export function createTextScanner(names: readonly DetectorName[]): TextScanner {
       current = replaceSpans(current, spans, detector.replacement);
       onHit(detector.name, spans.length);
     }
-    return current;
+    if (profile.base64Run < minimumBase64Run || active.length === 0) return current;
+    // A value written in base64 (TO_BASE64, a client's encoding) is the value: its run is replaced.
+    return current.replace(base64Token, (token) => {
+      const hit = encodedHit(token, firstDetecting);
+      if (!hit) return token;
+      onHit(hit.name, 1);
+      return hit.replacement;
+    });
+  };
+  // Result columns repeat their values (statuses, cities, notes); a short text is scanned once per result.
+  const remembered = new Map<string, { readonly text: string; readonly hits: readonly (readonly [DetectorName, number])[] }>();
+  return (text, onHit) => {
+    if (text.length > rememberedLength) return scanOnce(text, onHit);
+    const known = remembered.get(text);
+    if (known) {
+      for (const [name, count] of known.hits) onHit(name, count);
+      return known.text;
+    }
+    const hits: [DetectorName, number][] = [];
+    const scanned = scanOnce(text, (name, count) => {
+      hits.push([name, count]);
+      onHit(name, count);
+    });
+    if (remembered.size >= rememberedTexts) remembered.clear();
+    remembered.set(text, { text: scanned, hits });
+    return scanned;
   };
 }
+
+const rememberedLength = 256;
+const rememberedTexts = 4096;
