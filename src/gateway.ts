@@ -28,6 +28,7 @@ import { createRequestRepository } from './app/request-repository.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { executedLineage } from './adapters/analysis/executed-lineage.js';
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
@@ -131,7 +132,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const analyser = createPolyglotAnalyser({ catalog: warehouse });
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
-    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
+    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
     const saga = createExecutionSaga({
       repository,
       warehouse,

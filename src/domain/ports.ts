@@ -135,6 +135,16 @@ export interface QueryResult {
   readonly bytesProcessed: number;
   /** For DML: rows inserted, updated or deleted. */
   readonly affectedRows?: number;
+  /**
+   * The SQL the engine ran when it is not the agent's GoogleSQL (the embedded warehouse runs a
+   * DuckDB transpilation): masking follows the lineage of what ran as well as of what was analysed.
+   */
+  readonly executed?: ExecutedSql;
+}
+
+export interface ExecutedSql {
+  readonly dialect: 'duckdb';
+  readonly sql: string;
 }
 
 export type JobState =

@@ -47,6 +47,12 @@ export interface MaskPlanInput {
   /** The columns of a referenced table, undefined when the catalog does not know it. */
   readonly tableColumns: (table: string) => readonly string[] | undefined;
   readonly matchesTable?: TableMatcher;
+  /**
+   * The outputs of the SQL the warehouse ran, when it ran other SQL than the analysed (DuckDB's
+   * transpilation); `null` when that SQL could not be analysed. They must pair with the result's
+   * columns as the analysed outputs do, and their lineage adds to the analysed lineage.
+   */
+  readonly executedOutputs?: readonly OutputColumn[] | null;
 }
 
 interface RuleHit {
@@ -131,7 +137,10 @@ function summarise(hits: readonly RuleHit[]): { rule?: MaskRuleName; sources: st
 export function planMasking(input: MaskPlanInput): MaskPlan {
   const { analysis, columnRules } = input;
   const matches = input.matchesTable ?? matchesTableGlob;
-  const paired = pairOutputs(input.resultColumns, outputsOf(analysis));
+  const analysed = pairOutputs(input.resultColumns, outputsOf(analysis));
+  const executed =
+    input.executedOutputs === undefined ? analysed : input.executedOutputs === null ? undefined : pairOutputs(input.resultColumns, input.executedOutputs);
+  const paired = analysed !== undefined && executed !== undefined ? analysed : undefined;
   const everyRuleApplies = tablesUnknown(analysis);
 
   const lineageHits = (lineage: readonly SourceColumn[]): RuleHit[] =>
@@ -188,11 +197,12 @@ export function planMasking(input: MaskPlanInput): MaskPlan {
     const unknown =
       untrusted || output === undefined || output.confidence === 'unknown' || (output.confidence === 'derived' && isComposite(schema));
     const valueItself = !unknown && output.confidence === 'exact';
-    const reached = unknown ? [...presumedHits, ...lineageHits(output?.lineage ?? [])] : lineageHits(output.lineage);
+    const lineage = [...(output?.lineage ?? []), ...(executed?.[i]?.lineage ?? [])];
+    const reached = unknown ? [...presumedHits, ...lineageHits(lineage)] : lineageHits(lineage);
     const summary = summarise(valueItself ? reached : computed(reached));
     const documentRule =
       !unknown && output.confidence === 'derived' && presumed.rule !== undefined
-        ? summarise(computed([...presumedHits, ...lineageHits(output.lineage)]))
+        ? summarise(computed([...presumedHits, ...lineageHits(lineage)]))
         : undefined;
     const reason: MaskReason = untrusted ? 'unknown-lineage' : paired === undefined ? 'unpaired-columns' : unknown ? 'unknown-lineage' : 'lineage';
     return {
