@@ -29,14 +29,18 @@ export const executedLineage: ExecutedLineage = (executed, tables) => {
   if (!analysis) return undefined;
   return analysis.projections.map((projection): OutputColumn => {
     const lineage: SourceColumn[] = [];
+    let followed = !projection.isStar;
     for (const upstream of projection.upstream) {
       const table = upstream.sourceKind === 'table' && upstream.table ? byWrittenName.get(upstream.table.toLowerCase()) : undefined;
       const column = table?.columns.find((c) => c.name.toLowerCase() === upstream.column.toLowerCase());
       if (table && column) {
         lineage.push({ table: `${table.table.project}.${table.table.dataset}.${table.table.table}`, column: column.name.toLowerCase() });
+      } else {
+        // A reference that stops short of a catalogued column (a CTE, a column list, a whole row).
+        followed = false;
       }
     }
     const name = (projection.name ?? `_col_${projection.index}`).toLowerCase();
-    return { name, lineage, confidence: projection.isStar ? 'unknown' : 'derived' };
+    return { name, lineage, confidence: followed ? 'derived' : 'unknown' };
   });
 };

@@ -195,7 +195,11 @@ export function planMasking(input: MaskPlanInput): MaskPlan {
     // A STRUCT, ARRAY or JSON value built in the query ((SELECT AS STRUCT a, b …), ARRAY_AGG(…)) is
     // where analysers lose fields, so its reported lineage is not trusted.
     const unknown =
-      untrusted || output === undefined || output.confidence === 'unknown' || (output.confidence === 'derived' && isComposite(schema));
+      untrusted ||
+      output === undefined ||
+      output.confidence === 'unknown' ||
+      executed?.[i]?.confidence === 'unknown' ||
+      (output.confidence === 'derived' && isComposite(schema));
     const valueItself = !unknown && output.confidence === 'exact';
     const lineage = [...(output?.lineage ?? []), ...(executed?.[i]?.lineage ?? [])];
     const reached = unknown ? [...presumedHits, ...lineageHits(lineage)] : lineageHits(lineage);

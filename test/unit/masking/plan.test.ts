@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { planMasking, type MaskPlanInput } from '../../../src/domain/masking/plan.js';
 import { matchesTableGlob } from '../../../src/domain/masking/table-glob.js';
 import type { Analysis } from '../../../src/domain/analysis/types.js';
@@ -141,6 +142,33 @@ describe('planning fails closed', () => {
     assert.deepEqual(plan(analysis, [col('city'), col('city')]).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
     const once = analysisOf(selectStatement([out('city', [src(customers, 'city')]), out('x', [src(customers, 'city')])], [customers]));
     assert.deepEqual(plan(once, [col('city'), col('city')]).map((c) => c.reason), ['unpaired-columns', 'unpaired-columns']);
+  });
+
+  it('adds the lineage of the SQL that ran, and fails closed when it does not pair or could not be read', () => {
+    const analysis = analysisOf(selectStatement([out('a', [src(customers, 'city')]), out('b', [src(customers, 'country')])], [customers]));
+    const columns = [col('a'), col('b')];
+    // The transpiled SQL reads ssn where the analysis saw city (a column list honoured on one side only).
+    const ran = [out('a', [src(customers, 'ssn')], 'derived'), out('b', [src(customers, 'country')], 'derived')];
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: ran }).map((c) => [c.rule, c.reason]), [['redact', 'lineage'], [undefined, 'lineage']]);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: [ran[1] as never, ran[0] as never] }).map((c) => c.reason), ['unpaired-columns', 'unpaired-columns']);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: [ran[0] as never] }).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: null }).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    assert.deepEqual(plan(analysis, columns).map((c) => c.rule), [undefined, undefined], 'no executed SQL: the analysis alone');
+    const unfollowed = [out('a', [], 'unknown'), out('b', [src(customers, 'country')], 'derived')];
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: unfollowed }).map((c) => [c.rule, c.reason]), [['redact', 'unknown-lineage'], [undefined, 'lineage']]);
+  });
+
+  it('fails closed on any disagreement between analysed names and result names (generated)', () => {
+    const names = ['city', 'country', 'id', 'ssn', 'email'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(names, { minLength: 1 }), fc.shuffledSubarray(names, { minLength: 1 }), (analysedNames, resultNames) => {
+        const analysis = analysisOf(selectStatement(analysedNames.map((n) => out(n, [src(customers, n)])), [customers]));
+        const planned = plan(analysis, resultNames.map((n) => col(n)));
+        const agree = analysedNames.join() === resultNames.join();
+        return planned.every((c) => (agree ? c.reason === 'lineage' : c.reason === 'unpaired-columns' && c.rule === 'redact'));
+      }),
+      { seed: 18, numRuns: 300 },
+    );
   });
 
   it('pairs an unnamed expression with BigQuery\'s made-up name (_col_0 ↔ f0_)', () => {

@@ -35,6 +35,20 @@ describe('DuckDB warehouse', () => {
   before(async () => { await createDemoWarehouseFile(demo); });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('returns rows as positional cells, so a repeated output name cannot overwrite a value, and reports the SQL it ran', async () => {
+    const warehouse = await openDuckDbWarehouse({ file: freshCopy(), projectId: 'demo-project' });
+    try {
+      const result = await warehouse.execute(req('dup', "SELECT 'a' AS x, 'b' AS x, 3 AS y"));
+      assert.deepEqual(result.rows, [['a', 'b', 3]]);
+      assert.equal(result.columns.length, 3);
+      assert.equal(new Set(result.columns.map((c) => c.name)).size, 3, `engine names: ${result.columns.map((c) => c.name).join()}`);
+      assert.equal(result.executed?.dialect, 'duckdb');
+      assert.match(result.executed?.sql ?? '', /SELECT 'a' AS x, 'b' AS x, 3 AS y/i);
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it('creates the demo file only once', async () => {
     assert.equal(await createDemoWarehouseFile(demo), false);
   });
