@@ -9,7 +9,7 @@ import { hexTokens, insideAny, profileOf, spansOf, type TextProfile } from './ty
 
 /** Digits with single separators between them; no lookbehind needed, a match starts at a run's first digit. */
 const runPattern = /\d(?:[ ._-]?\d)*/g;
-const separatorPattern = /[ ._-]/;
+const isSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45 || code === 95;
 const maxGroupsTried = 12;
 
 export function luhnValid(digits: string): boolean {
@@ -59,7 +59,7 @@ function groupsOf(run: string, offset: number): Group[] {
   const groups: Group[] = [];
   let start = 0;
   for (let i = 0; i <= run.length; i++) {
-    if (i === run.length || separatorPattern.test(run[i] as string)) {
+    if (i === run.length || isSeparator(run.charCodeAt(i))) {
       groups.push({ start: offset + start, end: offset + i, separator: start === 0 ? '' : (run[start - 1] as string) });
       start = i + 1;
     }

@@ -8,8 +8,8 @@ import { creditCardDetector } from './credit-card.js';
 import { emailDetector } from './email.js';
 import { ibanDetector } from './iban.js';
 import { phoneDetector } from './phone.js';
-import { secretDetector } from './secret.js';
-import { profileOf, type Detector, type TextMatch } from './types.js';
+import { maySecret, secretDetector } from './secret.js';
+import { isWholeHexToken, profileOf, type Detector, type TextMatch, type TextProfile } from './types.js';
 import { usSsnDetector } from './us-ssn.js';
 
 export { profileOf, type Detector, type TextMatch, type TextProfile } from './types.js';
@@ -80,6 +80,22 @@ function encodedHit(token: string, detect: (text: string) => Detector | undefine
   return undefined;
 }
 
+/**
+ * False when the profile rules every detector out: fewer than nine digits in a chain (eight with a
+ * `+`), no `@`, no letters-then-digit, no base64 run, no credential marker. Each detector checks its
+ * own part of this again; here it saves the rest of the work for most cells (names, amounts, dates).
+ */
+function mayHoldAnything(text: string, profile: TextProfile): boolean {
+  return (
+    profile.digitChain >= 9 ||
+    (profile.digitChain >= 8 && profile.hasPlus) ||
+    profile.hasAt ||
+    (profile.capitalsThenDigit && text.length >= 15) ||
+    profile.base64Run >= minimumBase64Run ||
+    maySecret(text)
+  );
+}
+
 /** A scanner running the named detectors; unknown or repeated names are ignored. */
 export function createTextScanner(names: readonly DetectorName[]): TextScanner {
   const active = scanOrder.filter((name) => names.includes(name)).map((name) => detectors[name]);
@@ -87,9 +103,7 @@ export function createTextScanner(names: readonly DetectorName[]): TextScanner {
     const profile = profileOf(text);
     return active.find((detector) => detector.find(text, profile).length > 0);
   };
-  const scanOnce = (text: string, onHit: DetectorHit): string => {
-    // One profile serves every detector: replacements only remove digits, so it never understates.
-    const profile = profileOf(text);
+  const scanOnce = (text: string, profile: TextProfile, onHit: DetectorHit): string => {
     let current = text;
     for (const detector of active) {
       const spans = detector.find(current, profile);
@@ -107,24 +121,36 @@ export function createTextScanner(names: readonly DetectorName[]): TextScanner {
     });
   };
   // Result columns repeat their values (statuses, cities, notes); a short text is scanned once per result.
-  const remembered = new Map<string, { readonly text: string; readonly hits: readonly (readonly [DetectorName, number])[] }>();
+  const rememberedTexts = new Map<string, string>();
+  const rememberedHits = new Map<string, readonly (readonly [DetectorName, number])[]>();
+  let pending: [DetectorName, number][] = [];
+  const collect: DetectorHit = (name, count) => void pending.push([name, count]);
   return (text, onHit) => {
-    if (text.length > rememberedLength) return scanOnce(text, onHit);
-    const known = remembered.get(text);
-    if (known) {
-      for (const [name, count] of known.hits) onHit(name, count);
-      return known.text;
+    // A digest or UUID (ids, hashes) holds nothing any detector finds: the common case, skipped early.
+    if (isWholeHexToken(text)) return text;
+    // One profile serves every detector: replacements only remove digits, so it never understates.
+    const profile = profileOf(text);
+    if (!mayHoldAnything(text, profile)) return text;
+    if (text.length > rememberedLength) return scanOnce(text, profile, onHit);
+    const known = rememberedTexts.get(text);
+    if (known !== undefined) {
+      for (const [name, count] of rememberedHits.get(text) ?? []) onHit(name, count);
+      return known;
     }
-    const hits: [DetectorName, number][] = [];
-    const scanned = scanOnce(text, (name, count) => {
-      hits.push([name, count]);
-      onHit(name, count);
-    });
-    if (remembered.size >= rememberedTexts) remembered.clear();
-    remembered.set(text, { text: scanned, hits });
+    const scanned = scanOnce(text, profile, collect);
+    if (rememberedTexts.size >= rememberedLimit) {
+      rememberedTexts.clear();
+      rememberedHits.clear();
+    }
+    rememberedTexts.set(text, scanned);
+    if (pending.length > 0) {
+      for (const [name, count] of pending) onHit(name, count);
+      rememberedHits.set(text, pending);
+      pending = [];
+    }
     return scanned;
   };
 }
 
 const rememberedLength = 256;
-const rememberedTexts = 4096;
+const rememberedLimit = 4096;

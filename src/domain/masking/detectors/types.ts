@@ -41,7 +41,6 @@ export function countDigits(text: string): number {
 /** Characters that may separate digit groups: space - . ( ) _ */
 const isJoiner = (code: number): boolean => code === 32 || code === 45 || code === 46 || code === 40 || code === 41 || code === 95;
 const isLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-const isBase64Char = (code: number): boolean => isLetter(code) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61;
 
 export function profileOf(text: string): TextProfile {
   let digitChain = 0;
@@ -55,7 +54,8 @@ export function profileOf(text: string): TextProfile {
   let run = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (isBase64Char(code)) {
+    // Base64 characters: letters, digits, + / =
+    if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 47 && code <= 57) || code === 43 || code === 61) {
       if (++run > base64Run) base64Run = run;
     } else {
       run = 0;
@@ -130,3 +130,11 @@ export function hexTokens(text: string): TextMatch[] {
 
 export const insideAny = (spans: readonly TextMatch[], start: number, end: number): boolean =>
   spans.some((span) => start >= span.start && end <= span.end);
+
+const wholeHexPattern = /^(?:[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9a-f]{16,}|[0-9A-F]{16,})$/;
+
+/** True when the whole text is one hex digest or UUID: no detector can find anything in it. */
+export function isWholeHexToken(text: string): boolean {
+  if (text.length < 16 || !wholeHexPattern.test(text)) return false;
+  return text.includes('-') || (threeHexLetters.test(text) && /\d/.test(text));
+}
