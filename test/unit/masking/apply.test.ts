@@ -205,6 +205,22 @@ describe('applying masks to a result', () => {
     assert.deepEqual(applyMasking(plan.slice(0, 1), [[5, seeded.ssn]], { detectors: [], hmacKey }).rows, [{ id: 5 }]);
   });
 
+  it('scans numbers as text: a card or SSN cast to a number is still found, other numbers stay numbers', () => {
+    const numbers = analysisOf(selectStatement([out('n', [src(orders, 'id')], 'derived')], [orders]));
+    const numberPlan = planMasking({ analysis: numbers, resultColumns: [col('n', 'INT64')], columnRules, tableColumns });
+    const result = applyMasking(numberPlan, [[4111111111111111], [536221234], [42], [1705314600]], { detectors: detectorNames, hmacKey });
+    assert.deepEqual(result.rows.map((row) => row.n), ['[CREDIT_CARD]', '[US_SSN]', 42, 1705314600]);
+    assert.deepEqual(result.columns, [{ name: 'n', type: 'STRING' }]);
+    assert.deepEqual(result.report.detectorHits, [{ column: 'n', detector: 'credit_card', count: 1 }, { column: 'n', detector: 'us_ssn', count: 1 }]);
+  });
+
+  it('scans MAP and JSON keys no rule reached', () => {
+    const maps = analysisOf(selectStatement([out('m', [src(orders, 'id')], 'exact')], [orders]));
+    const mapPlan = planMasking({ analysis: maps, resultColumns: [col('m', 'JSON')], columnRules, tableColumns });
+    const result = applyMasking(mapPlan, [[{ 'ann@example.com': 1, 'ssn536221234': 2, plain: 3 }]], { detectors: detectorNames, hmacKey });
+    assert.deepEqual(result.rows[0]?.m, { '[EMAIL]': 1, 'ssn[US_SSN]': 2, plain: 3 });
+  });
+
   it('refuses a missing or short HMAC key', () => {
     assert.throws(() => applyMasking(plan, [], { detectors: [], hmacKey: '' }), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_config');
     assert.throws(() => applyMasking(plan, [], { detectors: [], hmacKey: new Uint8Array(4) }), LedgergateError);
