@@ -5,9 +5,8 @@
  */
 import { applyMasking, planMasking, resultHash } from '../domain/masking/index.js';
 import type { OutputColumn } from '../domain/analysis/types.js';
-import type { Catalog, ExecutedSql, TableSchema } from '../domain/ports.js';
+import type { Catalog, ExecutedSql, MaskedResult, ResultMasker, TableSchema } from '../domain/ports.js';
 import { tableRefOf } from './table-ref.js';
-import type { MaskedResult, ResultMasker } from './result-masker.js';
 
 
 /** Lineage of the SQL a warehouse ran instead of the agent's (see adapters/analysis/executed-lineage). */

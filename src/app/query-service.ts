@@ -9,7 +9,7 @@ import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
-import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
+import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
 import type { RequestCommand } from '../domain/request/commands.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
@@ -19,7 +19,6 @@ import { crossCheckDryRun } from './dry-run-check.js';
 import { tableRefOf } from './table-ref.js';
 import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
-import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
 import type { CommandContext, RequestRepository } from './request-repository.js';
 import type { RequestNotifier } from './request-notifier.js';
@@ -247,7 +246,7 @@ export function createQueryService(deps: {
       if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
       const handled = await handleWithRetry(
         requestId,
-        () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
+        () => ({ type: 'DecideApproval', approver: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
       );
       if (handled.events.some((e) => e.type === 'ApprovalExpired')) {

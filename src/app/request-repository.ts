@@ -6,9 +6,9 @@ import type { EventMetadata } from '../domain/events/metadata.js';
 import type { EventRegistry } from '../domain/events/registry.js';
 import type { Clock, EventStore, ExpectedRevision } from '../domain/ports.js';
 import type { RequestCommand } from '../domain/request/commands.js';
-import { decide } from '../domain/request/decide.js';
-import { asRequestEvent, requestStreamName, type RequestEvent } from '../domain/request/request-events.js';
-import { evolve, type MaybeRequestState, type RequestState } from '../domain/request/request-state.js';
+import { requestDecider } from '../domain/request/request-decider.js';
+import type { RequestDeciderState, RequestState } from '../domain/request/request-state.js';
+import { asRequestEvent, requestStreamName, type RequestEvent } from '../domain/request/request-stream.js';
 import type { RequestNotifier } from './request-notifier.js';
 
 export interface CommandContext {
@@ -20,7 +20,8 @@ export interface CommandContext {
 }
 
 export interface LoadedRequest {
-  readonly state: MaybeRequestState;
+  /** Undefined when no such request exists. */
+  readonly state: RequestState | undefined;
   readonly expectedRevision: ExpectedRevision;
 }
 
@@ -44,23 +45,26 @@ export function createRequestRepository(deps: {
 }): RequestRepository {
   const { store, registry, clock, notifier, gatewayId } = deps;
 
-  async function load(requestId: string): Promise<LoadedRequest> {
+  async function fold(requestId: string): Promise<{ state: RequestDeciderState; expectedRevision: ExpectedRevision }> {
     const recorded = await store.readStream(requestStreamName(requestId));
-    let state: MaybeRequestState;
+    let state = requestDecider.initialState();
     for (const event of recorded) {
       const requestEvent = asRequestEvent(event);
-      if (requestEvent) state = evolve(state, requestEvent, event.metadata.occurredAt);
+      if (requestEvent) state = requestDecider.evolve(state, requestEvent, event.metadata.occurredAt);
     }
     const last = recorded.at(-1);
     return { state, expectedRevision: last ? last.revision : 'no_stream' };
   }
 
   return {
-    load,
+    async load(requestId) {
+      const { state, expectedRevision } = await fold(requestId);
+      return { state: state.status === 'none' ? undefined : state, expectedRevision };
+    },
     async handle(requestId, command, context) {
-      const { state, expectedRevision } = await load(requestId);
-      const events = decide(command, state);
-      if (events.length === 0 && state) return { state, events };
+      const { state, expectedRevision } = await fold(requestId);
+      const events = requestDecider.decide(command, state);
+      if (events.length === 0 && state.status !== 'none') return { state, events };
       const occurredAt = clock.now().toISOString();
       const metadata: EventMetadata = {
         correlationId: requestId,
@@ -82,9 +86,10 @@ export function createRequestRepository(deps: {
         })),
         expectedRevision,
       );
-      const next = events.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), state);
+      const next = events.reduce((s, event) => requestDecider.evolve(s, event, occurredAt), state);
       notifier.notify(requestId);
-      if (!next) throw new Error('decide produced no request state');
+      // decide answers a missing request with SubmitQuery's QueryRequested or an error, never with nothing.
+      if (next.status === 'none') throw new Error('decide produced no request state');
       return { state: next, events };
     },
   };

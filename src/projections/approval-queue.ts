@@ -3,7 +3,7 @@
  * decisions, and each approver's history.
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { requestEventOf } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-stream.js';
 import type { Projection } from './projection.js';
 
 export interface PendingApproval {
