@@ -146,7 +146,10 @@ export function applyMasking(plan: MaskPlan, rows: readonly ResultRow[], options
     const masked: Record<string, CellValue> = {};
     for (let i = 0; i < plan.length; i++) {
       const cell = maskCell(i < row.length ? (row[i] as CellValue) : null, i);
-      Object.defineProperty(masked, names[i] as string, { value: cell, enumerable: true, writable: true, configurable: true });
+      const name = names[i] as string;
+      // A column named __proto__ must stay data, not become the row's prototype.
+      if (name === '__proto__') Object.defineProperty(masked, name, { value: cell, enumerable: true, writable: true, configurable: true });
+      else masked[name] = cell;
     }
     return masked;
   });
