@@ -108,7 +108,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
       store,
-      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, createOutcomeMetrics({ metrics, gatewayId })],
+      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, readModels.bigQueryJobs, createOutcomeMetrics({ metrics, gatewayId })],
       logger,
       onLiveEvent: createLiveEventHandler({ gatewayId, notifier, saga, policies, ...(webhook ? { webhook } : {}) }),
     });

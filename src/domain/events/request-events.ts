@@ -13,7 +13,11 @@ export const QueryRequested = Type.Object(
     sessionId: Type.Optional(Type.String()),
     clientIp: Type.Optional(Type.String()),
     userAgent: Type.Optional(Type.String()),
-    channel: Type.Union([Type.Literal('rest'), Type.Literal('mcp')]),
+    channel: Type.Union([Type.Literal('rest'), Type.Literal('mcp'), Type.Literal('bigquery-api')]),
+    /** BigQuery API calls: the job id the client chose or was given (namespaced per principal). */
+    clientJobId: Type.Optional(Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$' })),
+    /** BigQuery API calls: the job's labels, as the client sent them. */
+    labels: Type.Optional(Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }), { maxProperties: 64 })),
   },
   { additionalProperties: false },
 );
