@@ -22,6 +22,7 @@ import { createQueryService, type QueryService, type QuerySettings } from './app
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
 import { startKeyRotation } from './adapters/evidence/key-rotation.js';
 import { openKeyStore } from './adapters/evidence/key-store.js';
@@ -92,7 +93,11 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: readPolicyFile(config.policyFile), source: config.policyFile });
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
-    const analyser = createPolyglotAnalyser({ catalog: warehouse });
+    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL.
+    const analyser =
+      warehouse.kind === 'postgres'
+        ? createPostgresAnalyser({ catalog: warehouse })
+        : createPolyglotAnalyser({ catalog: warehouse, externalQuery: { postgresConnections: config.externalQueryPostgres } });
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });

@@ -67,6 +67,8 @@ export const QueryAnalysed = Type.Object(
     bytesEstimate: Type.Optional(Type.Number({ minimum: 0 })),
     costEstimateUsd: Type.Optional(Type.Number({ minimum: 0 })),
     dryRunDisagreement: Type.Optional(Type.String()),
+    /** Why parts of the SQL were read as unknown or opaque (where readings split, unclassified nodes, routines). */
+    readingProblems: Type.Optional(Type.Array(Type.String())),
     /** Columns that will be masked, known before execution (for approvers). */
     plannedMasking: Type.Optional(Type.Array(ColumnDescription)),
   },
