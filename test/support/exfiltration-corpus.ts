@@ -229,7 +229,8 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('executed', 'cte-column-list', 'failed', 'WITH t (b, a) AS (SELECT email, ssn FROM sales.customers) SELECT a, b FROM t'),
   attempt('executed', 'cte-column-list-benign', 'failed', 'WITH t (city, country) AS (SELECT card_number, phone FROM sales.customers) SELECT city, country FROM t'),
   attempt('executed', 'star-rename', 'rows', 'SELECT * RENAME (ssn AS city) FROM sales.customers'),
-  attempt('executed', 'columns-regex', 'rows', "SELECT COLUMNS('ssn|email') FROM sales.customers"),
+  // COLUMNS is no GoogleSQL built-in: the analyser reads it as a call of a routine, which the policy denies.
+  attempt('executed', 'columns-regex', 'denied', "SELECT COLUMNS('ssn|email') FROM sales.customers"),
 
   // ------------------------------------------------------------ class 3: keys are data
   attempt('keys', 'histogram-ssn', 'rows', 'SELECT HISTOGRAM(ssn) AS h FROM sales.customers'),
@@ -251,7 +252,9 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('format', 'ssn-digits-glued', 'rows', "SELECT CONCAT('id', REPLACE(ssn, '-', '')) AS ref FROM sales.customers"),
   attempt('format', 'iban-lower', 'rows', "SELECT LOWER(REPLACE(iban, ' ', '')) AS acct FROM sales.invoices"),
   attempt('format', 'card-underscores', 'rows', "SELECT REPLACE(card_number, ' ', '_') AS ref FROM sales.customers"),
-  attempt('format', 'email-at-cut', 'rows', "SELECT SPLIT(email, '@')[OFFSET(0)] AS local, SPLIT(email, '@')[OFFSET(1)] AS domain FROM sales.customers"),
+  // The analyser reads `[OFFSET(…)]` as a routine call today, so the policy denies this; were it run, lineage redacts both parts.
+  attempt('format', 'email-at-cut', 'denied', "SELECT SPLIT(email, '@')[OFFSET(0)] AS local, SPLIT(email, '@')[OFFSET(1)] AS domain FROM sales.customers"),
+  attempt('format', 'email-at-cut-substr', 'rows', "SELECT SUBSTR(email, 1, STRPOS(email, '@') - 1) AS local, SUBSTR(email, STRPOS(email, '@') + 1) AS domain FROM sales.customers"),
   attempt('format', 'card-as-number', 'rows', "SELECT SAFE_CAST(REPLACE(card_number, ' ', '') AS INT64) AS n FROM sales.customers"),
   ...generatedAttempts(),
 ];
