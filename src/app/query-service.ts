@@ -177,10 +177,11 @@ export function createQueryService(deps: {
    * Cancels the job now; when the warehouse does not know it yet (the saga claimed the request but
    * has not submitted the job), tries again in the background so a late-starting job is stopped too.
    */
-  async function cancelJob(requestId: string, jobId: string): Promise<void> {
+  async function cancelJob(requestId: string, jobId: string, location: string | undefined): Promise<void> {
     const attempt = async (): Promise<boolean> => {
-      await warehouse.cancel(jobId).catch((error: unknown) => logger.info('job cancel failed', { requestId, error: String(error) }));
-      const job = await warehouse.getJob(jobId).catch(() => undefined);
+      // The job's recorded location goes with every call: a regional job is not found without it.
+      await warehouse.cancel(jobId, location).catch((error: unknown) => logger.info('job cancel failed', { requestId, error: String(error) }));
+      const job = await warehouse.getJob(jobId, location).catch(() => undefined);
       return job !== undefined && job.state !== 'unknown';
     };
     if (await attempt()) return;
@@ -284,7 +285,7 @@ export function createQueryService(deps: {
       await loadVisible(caller, requestId);
       const handled = await handleWithRetry(requestId, () => ({ type: 'CancelRequest', by: caller.principal }), contextOf(caller));
       const cancelled = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
-      if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId);
+      if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId, handled.state.execution?.location);
       return toQueryView(handled.state);
     },
 
