@@ -253,7 +253,7 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('format', 'iban-lower', 'rows', "SELECT LOWER(REPLACE(iban, ' ', '')) AS acct FROM sales.invoices"),
   attempt('format', 'card-underscores', 'rows', "SELECT REPLACE(card_number, ' ', '_') AS ref FROM sales.customers"),
   // The analyser reads `[OFFSET(…)]` as a routine call today, so the policy denies this; were it run, lineage redacts both parts.
-  attempt('format', 'email-at-cut', 'denied', "SELECT SPLIT(email, '@')[OFFSET(0)] AS local, SPLIT(email, '@')[OFFSET(1)] AS domain FROM sales.customers"),
+  attempt('format', 'email-at-cut', 'rows', "SELECT SPLIT(email, '@')[OFFSET(0)] AS local, SPLIT(email, '@')[OFFSET(1)] AS domain FROM sales.customers"),
   attempt('format', 'email-at-cut-substr', 'rows', "SELECT SUBSTR(email, 1, STRPOS(email, '@') - 1) AS local, SUBSTR(email, STRPOS(email, '@') + 1) AS domain FROM sales.customers"),
   attempt('format', 'card-as-number', 'rows', "SELECT SAFE_CAST(REPLACE(card_number, ' ', '') AS INT64) AS n FROM sales.customers"),
   ...generatedAttempts(),
