@@ -27,4 +27,9 @@ export const bigQueryAdditions: readonly string[] = [
   // Syntax the parser library may keep as a call by name.
   'array',
   'struct',
+  // Array subscripts (`arr[OFFSET(0)]`): operators over their argument, read as calls by the parser.
+  'offset',
+  'safe_offset',
+  'ordinal',
+  'safe_ordinal',
 ];

@@ -121,6 +121,8 @@ export const classificationCases: Record<string, readonly ClassificationCase[]> 
     { sql: 'SELECT c.email FROM customers c, orders o WHERE o.customer_id = c.customer_id', kind: 'select', tables: [C, O] },
     { sql: 'SELECT 1 FROM customers c FULL OUTER JOIN hr.salaries s ON s.email = c.email', kind: 'select', tables: [C, S] },
     { sql: 'SELECT v.path FROM analytics.page_views v, UNNEST([1, 2]) AS n', kind: 'select', tables: [PV] },
+    // Array subscripts are operators, not routine calls (kinds: select only, no `call`).
+    { sql: "SELECT SPLIT(v.path, '/')[OFFSET(1)] AS a, [1, 2][SAFE_ORDINAL(1)] AS b FROM analytics.page_views v", kind: 'select', kinds: ['select'], tables: [PV] },
   ],
   scripting: [
     { sql: 'BEGIN SELECT 1; END', kind: 'script', kinds: ['select', 'script'], flags: { scripting: true } },
