@@ -4,6 +4,7 @@
  */
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-events.js';
+import { approvalStatusOf, statusAfter, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface PendingApproval {
@@ -23,7 +24,8 @@ export interface PendingApproval {
   requestedAt: string;
   expiresAt: string;
   sessionId: string;
-  status: 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'denied';
+  /** Read off the request's shared status: a requester's cancellation is `cancelled`, never `rejected`. */
+  status: ApprovalStatus;
   plannedMasking: { name: string; type: string; masked?: string }[];
 }
 
@@ -38,7 +40,7 @@ export interface ApprovalQueue extends Projection {
 }
 
 export function createApprovalQueue(): ApprovalQueue {
-  const requests = new Map<string, { sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
+  const requests = new Map<string, { status: RequestStatus; approved: boolean; sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
   const approvals = new Map<string, PendingApproval>();
   const history = new Map<string, { requestId: string; decision: string; at: string }[]>();
 
@@ -48,10 +50,17 @@ export function createApprovalQueue(): ApprovalQueue {
       const found = requestEventOf(recorded);
       if (!found) return;
       const { requestId, event, at } = found;
+      const tracked = requests.get(requestId);
+      if (tracked) {
+        tracked.status = statusAfter(tracked.status, event.type);
+        if (event.type === 'QueryApproved') tracked.approved = true;
+      }
       switch (event.type) {
         case 'QueryRequested': {
           const p = event.data.principal;
           requests.set(requestId, {
+            status: statusAfter('ready', event.type),
+            approved: false,
             sql: event.data.sql,
             sqlHash: event.data.sqlHash,
             requester: { subject: p.subject, ...(p.email ? { email: p.email } : {}), ...(p.actor ? { actor: p.actor.subject } : {}) },
@@ -79,9 +88,10 @@ export function createApprovalQueue(): ApprovalQueue {
         case 'ApprovalRequested': {
           const request = requests.get(requestId);
           if (!request) break;
+          const { status: _status, approved: _approved, ...details } = request;
           approvals.set(requestId, {
             requestId,
-            ...request,
+            ...details,
             rule: event.data.rule,
             approverGroups: [...event.data.settings.approverGroups],
             required: event.data.settings.required,
@@ -95,7 +105,9 @@ export function createApprovalQueue(): ApprovalQueue {
         case 'ApprovalDecided': {
           const approval = approvals.get(requestId);
           const entry = { requestId, decision: event.data.decision, at };
-          history.set(event.data.decider.subject, [...(history.get(event.data.decider.subject) ?? []), entry]);
+          const decided = history.get(event.data.decider.subject);
+          if (decided) decided.push(entry);
+          else history.set(event.data.decider.subject, [entry]);
           if (approval && event.data.decision === 'approve') {
             approval.approvals.push({
               subject: event.data.decider.subject,
@@ -106,24 +118,11 @@ export function createApprovalQueue(): ApprovalQueue {
           }
           break;
         }
-        case 'QueryApproved':
-          setStatus(requestId, 'approved');
-          break;
-        case 'QueryRejected':
-          setStatus(requestId, 'rejected');
-          break;
-        case 'ApprovalExpired':
-          setStatus(requestId, 'expired');
-          break;
-        case 'QueryDenied':
-          setStatus(requestId, 'denied');
-          break;
-        case 'ExecutionCancelled':
-          setStatus(requestId, 'rejected');
-          break;
         default:
           break;
       }
+      const approval = approvals.get(requestId);
+      if (approval && tracked) approval.status = approvalStatusOf(tracked.status, tracked.approved);
     },
     pending: () => [...approvals.values()].filter((a) => a.status === 'pending_approval'),
     all: () => [...approvals.values()],
@@ -138,9 +137,4 @@ export function createApprovalQueue(): ApprovalQueue {
       return next;
     },
   };
-
-  function setStatus(requestId: string, status: PendingApproval['status']): void {
-    const approval = approvals.get(requestId);
-    if (approval && approval.status === 'pending_approval') approval.status = status;
-  }
 }
