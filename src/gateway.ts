@@ -183,9 +183,10 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       logger,
       onLiveEvent: (event) => {
         const requestId = requestIdOfStream(event.streamName);
-        if (requestId) notifier.notify(requestId);
         webhook?.onEvent(event);
+        // This process's own appends woke their waiters already (request-repository): one wake-up per append.
         if (event.metadata.gatewayId === gatewayId) return;
+        if (requestId) notifier.notify(requestId);
         // Another replica made a request runnable (approval through it, for instance): run it here if nobody does.
         if (requestId && (event.type === 'QueryApproved' || (event.type === 'PolicyEvaluated' && (event.data as { effect: string }).effect === 'allow'))) {
           setTimeout(() => void saga.execute(requestId), 2_000).unref();

@@ -13,7 +13,7 @@ import type { RequestState } from '../domain/request/request-state.js';
 import { analysisFromSummary } from './analysis-summary.js';
 import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
-import type { RequestRepository } from './request-repository.js';
+import type { LoadedRequest, RequestRepository } from './request-repository.js';
 import type { MaskedResult, ResultMasker } from './result-masker.js';
 import { evaluationEvent } from './evaluation-event.js';
 
@@ -24,8 +24,11 @@ export interface ExecutionSettings {
 }
 
 export interface ExecutionSaga {
-  /** Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. */
-  execute(requestId: string, options?: { resume?: boolean }): Promise<void>;
+  /**
+   * Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. `known` is the
+   * caller's own last write of the stream, so the run starts without reading it again.
+   */
+  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest }): Promise<void>;
   /** Requests this process is running now. */
   inFlight(): number;
   /** Waits for the executions under way (graceful shutdown). */
@@ -59,8 +62,9 @@ export function createExecutionSaga(deps: {
   const running = new Map<string, Promise<void>>();
 
   /** Claims the request (appends ExecutionStarted at the expected revision); `resumed` when it was already running. */
-  async function claim(requestId: string, resume: boolean): Promise<{ state: RequestState; resumed: boolean } | undefined> {
-    const { state } = await repository.load(requestId);
+  async function claim(requestId: string, resume: boolean, known?: LoadedRequest): Promise<{ state: RequestState; loaded: LoadedRequest; resumed: boolean } | undefined> {
+    let loaded = known ?? (await repository.load(requestId));
+    const { state } = loaded;
     if (!state) return undefined;
     if (state.status === 'running' && !resume) return undefined;
     if (state.status !== 'ready' && state.status !== 'running') return undefined;
@@ -70,36 +74,36 @@ export function createExecutionSaga(deps: {
       const policy = policies.current();
       if (policy.hash !== current.policyHash && current.analysis) {
         const decision = evaluatePolicy(policy, { groups: current.request.principal.groups, analysis: analysisFromSummary(current.analysis) });
-        current = (await repository.handle(requestId, { type: 'Reevaluate', evaluation: evaluationEvent(requestId, decision), now: clock.now() }, context)).state;
+        const reevaluated = await repository.handle(requestId, { type: 'Reevaluate', evaluation: evaluationEvent(requestId, decision), now: clock.now() }, context, { known: loaded });
+        current = reevaluated.state;
+        loaded = reevaluated.loaded;
         if (current.status !== 'ready') return undefined;
       }
     }
     const resumed = current.status === 'running';
     // A resumed run keeps the job id it started with: that id is how the warehouse recognises the job.
     const jobId = resumed && current.execution ? current.execution.jobId : jobIdFor(requestId);
-    const started = await repository.handle(requestId, { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed }, context);
-    return { state: started.state, resumed };
+    const started = await repository.handle(requestId, { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed }, context, { known: loaded });
+    return { state: started.state, loaded: started.loaded, resumed };
   }
 
   const isConflict = (error: unknown): boolean =>
     error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition');
 
   /**
-   * Appends the outcome. A conflict means someone else wrote first: when that was an outcome or a
-   * cancellation, the decider refuses and we stop; when it was only another claim, we try again.
+   * Appends the outcome at the revision the claim left (no read). A conflict means someone else wrote
+   * first: the repository reads once and decides again — when that was an outcome or a cancellation,
+   * the decider refuses and we stop; when it was only another claim, the outcome is recorded.
    */
-  async function record(requestId: string, command: RequestCommand, context: { causationId: string }): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await repository.handle(requestId, command, context);
+  async function record(requestId: string, command: RequestCommand, context: { causationId: string }, known: LoadedRequest): Promise<void> {
+    try {
+      await repository.handle(requestId, command, context, { known, conflictRetries: 5 });
+    } catch (error) {
+      if (isLedgergateError(error) && error.code === 'invalid_transition') {
+        logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
         return;
-      } catch (error) {
-        if (isLedgergateError(error) && error.code === 'invalid_transition') {
-          logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
-          return;
-        }
-        if (!(error instanceof RevisionConflictError) || attempt >= 5) throw error;
       }
+      throw error;
     }
   }
 
@@ -129,10 +133,10 @@ export function createExecutionSaga(deps: {
     return job?.state === 'done';
   }
 
-  async function run(requestId: string, resume: boolean): Promise<void> {
-    let claimed: { state: RequestState; resumed: boolean } | undefined;
+  async function run(requestId: string, resume: boolean, known?: LoadedRequest): Promise<void> {
+    let claimed: Awaited<ReturnType<typeof claim>>;
     try {
-      claimed = await claim(requestId, resume);
+      claimed = await claim(requestId, resume, known);
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Another replica appended first (its ExecutionStarted, or a cancellation): it owns the run.
@@ -166,7 +170,7 @@ export function createExecutionSaga(deps: {
         // The request is failed now; the job must not go on to change data nobody will see recorded.
         await warehouse.cancel(jobId).catch((cancelError: unknown) => logger.warn('could not cancel the timed-out job', { requestId, error: String(cancelError) }));
       }
-      await record(requestId, { type: 'FailExecution', jobId, code: failure.code, message: failure.message }, context).catch((recordError: unknown) =>
+      await record(requestId, { type: 'FailExecution', jobId, code: failure.code, message: failure.message }, context, claimed.loaded).catch((recordError: unknown) =>
         logger.error('could not record the failed execution', { requestId, error: String(recordError) }),
       );
       return;
@@ -176,7 +180,7 @@ export function createExecutionSaga(deps: {
       masked = await masker.mask({ analysis: analysisFromSummary(state.analysis), result, policy: policies.current() });
     } catch (error) {
       logger.error('masking failed; the result is withheld', { requestId, error: String(error) });
-      await record(requestId, { type: 'FailExecution', jobId, code: 'internal', message: 'The result could not be masked, so it is withheld' }, context);
+      await record(requestId, { type: 'FailExecution', jobId, code: 'internal', message: 'The result could not be masked, so it is withheld' }, context, claimed.loaded);
       return;
     }
     await record(
@@ -205,6 +209,7 @@ export function createExecutionSaga(deps: {
         },
       },
       context,
+      claimed.loaded,
     );
   }
 
@@ -225,7 +230,7 @@ export function createExecutionSaga(deps: {
     execute(requestId, options = {}) {
       const existing = running.get(requestId);
       if (existing) return existing;
-      const job = run(requestId, options.resume ?? false)
+      const job = run(requestId, options.resume ?? false, options.known)
         .catch((error: unknown) => logger.error('execution saga error', { requestId, error: String(error) }))
         .finally(() => running.delete(requestId));
       running.set(requestId, job);

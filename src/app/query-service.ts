@@ -5,13 +5,12 @@
 import { createHash } from 'node:crypto';
 import { coarseStatement, type Analysis } from '../domain/analysis/types.js';
 import { samePerson } from '../domain/approvals/eligibility.js';
-import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
+import { LedgergateError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
-import type { RequestCommand } from '../domain/request/commands.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
 import { toQueryView, type QueryView } from '../domain/request/request-view.js';
 import { summariseAnalysis } from './analysis-summary.js';
@@ -21,7 +20,7 @@ import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
 import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
-import type { CommandContext, RequestRepository } from './request-repository.js';
+import { newRequest, type CommandContext, type LoadedRequest, type RequestRepository } from './request-repository.js';
 import type { RequestNotifier } from './request-notifier.js';
 
 export interface QuerySettings {
@@ -138,25 +137,46 @@ export function createQueryService(deps: {
     return principal.groups.some((g) => approverGroups.has(g));
   };
 
-  async function loadVisible(caller: CallerContext, requestId: string): Promise<RequestState> {
-    const { state } = await repository.load(requestId);
+  /** The request with its revision, when the caller may see it (one read). */
+  async function loadVisibleStream(caller: CallerContext, requestId: string): Promise<LoadedRequest & { state: RequestState }> {
+    const loaded = await repository.load(requestId);
+    const { state } = loaded;
     // Requests of others are reported as absent, so ids cannot be probed.
     if (!state || !(samePerson(caller.principal, state.request.principal) || isApproverOrAuditor(caller.principal, state))) {
       throw new LedgergateError('not_found', `No query ${requestId} visible to you`);
     }
-    return state;
+    return { ...loaded, state };
   }
 
-  async function waitUntil(requestId: string, state: RequestState, done: (s: RequestState) => boolean, waitSeconds: number, signal?: AbortSignal): Promise<RequestState> {
+  const loadVisible = async (caller: CallerContext, requestId: string): Promise<RequestState> => (await loadVisibleStream(caller, requestId)).state;
+
+  /**
+   * Waits for `done`, reading the stream again only when it changed. `fresh` says `state` is this
+   * process's own write and the listener goes up before any other append can land (the saga's first
+   * append is at least one await away), so there is nothing to re-read until a notification comes.
+   */
+  async function waitUntil(
+    requestId: string,
+    state: RequestState,
+    done: (s: RequestState) => boolean,
+    waitSeconds: number,
+    options: { signal?: AbortSignal; fresh?: boolean } = {},
+  ): Promise<RequestState> {
+    const { signal } = options;
     const deadline = Date.now() + Math.min(waitSeconds, settings.maxWaitSeconds) * 1000;
     let current = state;
+    let stale = !options.fresh;
     while (!done(current) && Date.now() < deadline && !signal?.aborted) {
       // Listen before re-reading, so a change that lands while we read is not missed.
       const changed = notifier.waitForChange(requestId, Math.min(deadline - Date.now(), 1000), signal);
-      const { state: reloaded } = await repository.load(requestId);
-      if (reloaded) current = reloaded;
-      if (done(current)) break;
+      if (stale) {
+        const { state: reloaded } = await repository.load(requestId);
+        if (reloaded) current = reloaded;
+        if (done(current)) break;
+      }
+      // A wake-up means a change to read; a timeout re-reads too, as a guard against a missed wake-up.
       await changed;
+      stale = true;
     }
     return current;
   }
@@ -180,16 +200,6 @@ export function createQueryService(deps: {
     })();
   }
 
-  async function handleWithRetry(requestId: string, command: () => RequestCommand, context: CommandContext) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await repository.handle(requestId, command(), context);
-      } catch (error) {
-        if (!(error instanceof RevisionConflictError) || attempt >= 10) throw error;
-      }
-    }
-  }
-
   return {
     async submit(caller, input) {
       if (input.sql.length > settings.maxSqlLength) {
@@ -202,7 +212,7 @@ export function createQueryService(deps: {
       const decision = evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
       const costEstimateUsd =
         analysis.bytesEstimate !== undefined ? (analysis.bytesEstimate / 2 ** 40) * settings.pricePerTiBUsd : undefined;
-      const { state } = await repository.handle(
+      const submitted = await repository.handle(
         requestId,
         {
           type: 'SubmitQuery',
@@ -223,8 +233,10 @@ export function createQueryService(deps: {
           now: clock.now(),
         },
         contextOf(caller),
+        { known: newRequest },
       );
-      if (state.status === 'ready') void saga.execute(requestId);
+      const { state } = submitted;
+      if (state.status === 'ready') void saga.execute(requestId, { known: submitted.loaded });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
       const finished = await waitUntil(
@@ -232,34 +244,38 @@ export function createQueryService(deps: {
         state,
         (s) => terminalStatuses.has(s.status) || (!explicitWait && s.status === 'pending_approval'),
         waitSeconds,
+        { fresh: true },
       );
       return toQueryView(finished);
     },
 
     async get(caller, requestId, waitSeconds = 0, signal) {
       const state = await loadVisible(caller, requestId);
-      const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, signal);
+      const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, { ...(signal ? { signal } : {}) });
       return toQueryView(finished);
     },
 
     async decide(caller, requestId, decision, comment) {
-      const { state } = await repository.load(requestId);
-      if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
-      const handled = await handleWithRetry(
+      // The decider answers not_found for an unknown id; conflicts read again and decide again.
+      const handled = await repository.handle(
         requestId,
         () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
+        { conflictRetries: 10 },
       );
       if (handled.events.some((e) => e.type === 'ApprovalExpired')) {
         throw new LedgergateError('already_decided', `Query ${requestId} expired before this decision`, { queryStatus: 'expired' });
       }
-      if (handled.state.status === 'ready') void saga.execute(requestId);
+      if (handled.state.status === 'ready') void saga.execute(requestId, { known: handled.loaded });
       return toQueryView(handled.state);
     },
 
     async cancel(caller, requestId) {
-      await loadVisible(caller, requestId);
-      const handled = await handleWithRetry(requestId, () => ({ type: 'CancelRequest', by: caller.principal }), contextOf(caller));
+      const visible = await loadVisibleStream(caller, requestId);
+      const handled = await repository.handle(requestId, { type: 'CancelRequest', by: caller.principal }, contextOf(caller), {
+        known: visible,
+        conflictRetries: 10,
+      });
       const cancelled = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
       if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId);
       return toQueryView(handled.state);

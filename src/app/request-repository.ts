@@ -4,6 +4,7 @@
  */
 import type { EventMetadata } from '../domain/events/metadata.js';
 import type { EventRegistry } from '../domain/events/registry.js';
+import { RevisionConflictError } from '../domain/errors.js';
 import type { Clock, EventStore, ExpectedRevision } from '../domain/ports.js';
 import type { RequestCommand } from '../domain/request/commands.js';
 import { decide } from '../domain/request/decide.js';
@@ -27,13 +28,34 @@ export interface LoadedRequest {
 export interface HandledCommand {
   readonly state: RequestState;
   readonly events: readonly RequestEvent[];
+  /** The stream as this write left it: pass it as `known` to the next command instead of reading again. */
+  readonly loaded: LoadedRequest;
 }
+
+export interface HandleOptions {
+  /**
+   * The state and revision the caller already holds (from its own last write or read), so the command
+   * costs no read. A stale one is harmless: the append conflicts, and the stream is read once and decided again.
+   */
+  readonly known?: LoadedRequest;
+  /** How many times to read again and decide again when another writer appended first (default 0: throw). */
+  readonly conflictRetries?: number;
+}
+
+/** A command, or a maker of one for commands that take the time of each attempt. */
+export type CommandInput = RequestCommand | (() => RequestCommand);
 
 export interface RequestRepository {
   load(requestId: string): Promise<LoadedRequest>;
-  /** Decides against the freshly loaded state and appends; a concurrent writer makes it throw RevisionConflictError. */
-  handle(requestId: string, command: RequestCommand, context: CommandContext): Promise<HandledCommand>;
+  /**
+   * Decides against the stream's state and appends at its revision: one read (none with `known`), one
+   * append, one notification. A concurrent writer makes it throw RevisionConflictError once the retries are spent.
+   */
+  handle(requestId: string, command: CommandInput, context: CommandContext, options?: HandleOptions): Promise<HandledCommand>;
 }
+
+/** A brand-new request's stream: nothing to read before its first append. */
+export const newRequest: LoadedRequest = { state: undefined, expectedRevision: 'no_stream' };
 
 export function createRequestRepository(deps: {
   store: EventStore;
@@ -55,37 +77,55 @@ export function createRequestRepository(deps: {
     return { state, expectedRevision: last ? last.revision : 'no_stream' };
   }
 
+  async function append(requestId: string, command: RequestCommand, loaded: LoadedRequest, context: CommandContext): Promise<HandledCommand> {
+    const { state, expectedRevision } = loaded;
+    const events = decide(command, state);
+    if (events.length === 0 && state) return { state, events, loaded };
+    const occurredAt = clock.now().toISOString();
+    const metadata: EventMetadata = {
+      correlationId: requestId,
+      occurredAt,
+      schemaVersion: 1,
+      gatewayId,
+      ...(context.causationId ? { causationId: context.causationId } : {}),
+      ...(context.principal ? { principal: context.principal } : {}),
+      ...(context.clientIp ? { clientIp: context.clientIp } : {}),
+      ...(context.userAgent ? { userAgent: context.userAgent } : {}),
+      ...(context.sessionId ? { sessionId: context.sessionId } : {}),
+    };
+    const written = await store.append(
+      requestStreamName(requestId),
+      events.map((event) => ({
+        type: event.type,
+        data: event.data,
+        metadata: { ...metadata, schemaVersion: registry.isKnown(event.type) ? registry.versionOf(event.type) : 1 },
+      })),
+      expectedRevision,
+    );
+    const next = events.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), state);
+    // The one wake-up for this append; the projection runner wakes waiters only for other replicas' events.
+    notifier.notify(requestId);
+    if (!next) throw new Error('decide produced no request state');
+    return { state: next, events, loaded: { state: next, expectedRevision: written.nextExpectedRevision } };
+  }
+
   return {
     load,
-    async handle(requestId, command, context) {
-      const { state, expectedRevision } = await load(requestId);
-      const events = decide(command, state);
-      if (events.length === 0 && state) return { state, events };
-      const occurredAt = clock.now().toISOString();
-      const metadata: EventMetadata = {
-        correlationId: requestId,
-        occurredAt,
-        schemaVersion: 1,
-        gatewayId,
-        ...(context.causationId ? { causationId: context.causationId } : {}),
-        ...(context.principal ? { principal: context.principal } : {}),
-        ...(context.clientIp ? { clientIp: context.clientIp } : {}),
-        ...(context.userAgent ? { userAgent: context.userAgent } : {}),
-        ...(context.sessionId ? { sessionId: context.sessionId } : {}),
-      };
-      await store.append(
-        requestStreamName(requestId),
-        events.map((event) => ({
-          type: event.type,
-          data: event.data,
-          metadata: { ...metadata, schemaVersion: registry.isKnown(event.type) ? registry.versionOf(event.type) : 1 },
-        })),
-        expectedRevision,
-      );
-      const next = events.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), state);
-      notifier.notify(requestId);
-      if (!next) throw new Error('decide produced no request state');
-      return { state: next, events };
+    async handle(requestId, input, context, options = {}) {
+      const commandOf = typeof input === 'function' ? input : () => input;
+      const retries = options.conflictRetries ?? 0;
+      let loaded = options.known ?? (await load(requestId));
+      // A known state was only the caller's belief: its conflict earns one fresh read beyond the retries.
+      let attemptsLeft = retries + (options.known ? 1 : 0);
+      for (;;) {
+        try {
+          return await append(requestId, commandOf(), loaded, context);
+        } catch (error) {
+          if (!(error instanceof RevisionConflictError) || attemptsLeft <= 0) throw error;
+          attemptsLeft -= 1;
+          loaded = await load(requestId);
+        }
+      }
     },
   };
 }
