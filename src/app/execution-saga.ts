@@ -28,7 +28,12 @@ export interface ExecutionSaga {
    * Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. `known` is the
    * caller's own last write of the stream, so the run starts without reading it again.
    */
-  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest }): Promise<void>;
+  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest; claimed?: boolean }): Promise<void>;
+  /**
+   * The claim of a request about to be recorded as allowed, for the caller to append together with it
+   * (one durable write instead of two); then `execute` with `claimed: true` runs it without claiming again.
+   */
+  claimOf(requestId: string): RequestCommand;
   /** Requests this process is running now. */
   inFlight(): number;
   /** Waits for the executions under way (graceful shutdown). */
@@ -62,10 +67,16 @@ export function createExecutionSaga(deps: {
   const running = new Map<string, Promise<void>>();
 
   /** Claims the request (appends ExecutionStarted at the expected revision); `resumed` when it was already running. */
-  async function claim(requestId: string, resume: boolean, known?: LoadedRequest): Promise<{ state: RequestState; loaded: LoadedRequest; resumed: boolean } | undefined> {
+  const claimOf = (requestId: string): RequestCommand => ({ type: 'StartExecution', jobId: jobIdFor(requestId), warehouse: warehouse.kind, resumed: false });
+
+  async function claim(requestId: string, resume: boolean, known?: LoadedRequest, claimed = false): Promise<{ state: RequestState; loaded: LoadedRequest; resumed: boolean } | undefined> {
     let loaded = known ?? (await repository.load(requestId));
     const { state } = loaded;
     if (!state) return undefined;
+    // The caller appended our claim with the request itself: this run is its first and only start.
+    if (claimed && known && state.status === 'running' && state.execution?.jobId === jobIdFor(requestId) && state.execution.starts === 1) {
+      return { state, loaded, resumed: false };
+    }
     if (state.status === 'running' && !resume) return undefined;
     if (state.status !== 'ready' && state.status !== 'running') return undefined;
     const context = { causationId: `saga:${requestId}` };
@@ -133,10 +144,10 @@ export function createExecutionSaga(deps: {
     return job?.state === 'done';
   }
 
-  async function run(requestId: string, resume: boolean, known?: LoadedRequest): Promise<void> {
+  async function run(requestId: string, resume: boolean, known?: LoadedRequest, claimedByCaller = false): Promise<void> {
     let claimed: Awaited<ReturnType<typeof claim>>;
     try {
-      claimed = await claim(requestId, resume, known);
+      claimed = await claim(requestId, resume, known, claimedByCaller);
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Another replica appended first (its ExecutionStarted, or a cancellation): it owns the run.
@@ -230,12 +241,13 @@ export function createExecutionSaga(deps: {
     execute(requestId, options = {}) {
       const existing = running.get(requestId);
       if (existing) return existing;
-      const job = run(requestId, options.resume ?? false, options.known)
+      const job = run(requestId, options.resume ?? false, options.known, options.claimed ?? false)
         .catch((error: unknown) => logger.error('execution saga error', { requestId, error: String(error) }))
         .finally(() => running.delete(requestId));
       running.set(requestId, job);
       return job;
     },
+    claimOf,
     inFlight: () => running.size,
     async drain(timeoutMs) {
       const all = Promise.allSettled([...running.values()]);

@@ -13,6 +13,7 @@ import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js
 import { snapshotOf } from '../domain/request/decide.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
 import { toQueryView, type QueryView } from '../domain/request/request-view.js';
+import type { RequestCommand } from '../domain/request/commands.js';
 import { summariseAnalysis } from './analysis-summary.js';
 import { crossCheckDryRun } from './dry-run-check.js';
 import { tableRefOf } from './table-ref.js';
@@ -212,31 +213,31 @@ export function createQueryService(deps: {
       const decision = evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
       const costEstimateUsd =
         analysis.bytesEstimate !== undefined ? (analysis.bytesEstimate / 2 ** 40) * settings.pricePerTiBUsd : undefined;
-      const submitted = await repository.handle(
-        requestId,
-        {
-          type: 'SubmitQuery',
-          requested: {
-            requestId,
-            sql: input.sql,
-            sqlHash: sqlHashOf(input.sql),
-            ...(input.reason ? { reason: input.reason } : {}),
-            maxRows,
-            principal: snapshotOf(caller.principal),
-            ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
-            ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
-            ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
-            channel: input.channel,
-          },
-          analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
-          evaluation: evaluationEvent(requestId, decision),
-          now: clock.now(),
+      const submitCommand: RequestCommand = {
+        type: 'SubmitQuery',
+        requested: {
+          requestId,
+          sql: input.sql,
+          sqlHash: sqlHashOf(input.sql),
+          ...(input.reason ? { reason: input.reason } : {}),
+          maxRows,
+          principal: snapshotOf(caller.principal),
+          ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+          ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
+          ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
+          channel: input.channel,
         },
-        contextOf(caller),
-        { known: newRequest },
-      );
+        analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
+        evaluation: evaluationEvent(requestId, decision),
+        now: clock.now(),
+      };
+      // An allowed query is recorded and claimed for execution in one durable write.
+      const claimed = decision.effect === 'allow';
+      const submitted = await repository.handle(requestId, claimed ? [submitCommand, saga.claimOf(requestId)] : submitCommand, contextOf(caller), {
+        known: newRequest,
+      });
       const { state } = submitted;
-      if (state.status === 'ready') void saga.execute(requestId, { known: submitted.loaded });
+      if (state.status === 'ready' || (claimed && state.status === 'running')) void saga.execute(requestId, { known: submitted.loaded, claimed });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
       const finished = await waitUntil(

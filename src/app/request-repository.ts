@@ -42,8 +42,11 @@ export interface HandleOptions {
   readonly conflictRetries?: number;
 }
 
-/** A command, or a maker of one for commands that take the time of each attempt. */
-export type CommandInput = RequestCommand | (() => RequestCommand);
+/**
+ * A command, several decided in order and appended together (one durable write), or a maker of
+ * either for commands that take the time of each attempt.
+ */
+export type CommandInput = RequestCommand | readonly RequestCommand[] | (() => RequestCommand | readonly RequestCommand[]);
 
 export interface RequestRepository {
   load(requestId: string): Promise<LoadedRequest>;
@@ -77,11 +80,17 @@ export function createRequestRepository(deps: {
     return { state, expectedRevision: last ? last.revision : 'no_stream' };
   }
 
-  async function append(requestId: string, command: RequestCommand, loaded: LoadedRequest, context: CommandContext): Promise<HandledCommand> {
+  async function append(requestId: string, commands: readonly RequestCommand[], loaded: LoadedRequest, context: CommandContext): Promise<HandledCommand> {
     const { state, expectedRevision } = loaded;
-    const events = decide(command, state);
-    if (events.length === 0 && state) return { state, events, loaded };
     const occurredAt = clock.now().toISOString();
+    const events: RequestEvent[] = [];
+    let next = state;
+    for (const command of commands) {
+      const decided = decide(command, next);
+      next = decided.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), next);
+      events.push(...decided);
+    }
+    if (events.length === 0 && state) return { state, events, loaded };
     const metadata: EventMetadata = {
       correlationId: requestId,
       occurredAt,
@@ -102,7 +111,6 @@ export function createRequestRepository(deps: {
       })),
       expectedRevision,
     );
-    const next = events.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), state);
     // The one wake-up for this append; the projection runner wakes waiters only for other replicas' events.
     notifier.notify(requestId);
     if (!next) throw new Error('decide produced no request state');
@@ -112,14 +120,18 @@ export function createRequestRepository(deps: {
   return {
     load,
     async handle(requestId, input, context, options = {}) {
-      const commandOf = typeof input === 'function' ? input : () => input;
+      const made = typeof input === 'function' ? input : () => input;
+      const commandsOf = (): readonly RequestCommand[] => {
+        const commands = made();
+        return isCommandList(commands) ? commands : [commands];
+      };
       const retries = options.conflictRetries ?? 0;
       let loaded = options.known ?? (await load(requestId));
       // A known state was only the caller's belief: its conflict earns one fresh read beyond the retries.
       let attemptsLeft = retries + (options.known ? 1 : 0);
       for (;;) {
         try {
-          return await append(requestId, commandOf(), loaded, context);
+          return await append(requestId, commandsOf(), loaded, context);
         } catch (error) {
           if (!(error instanceof RevisionConflictError) || attemptsLeft <= 0) throw error;
           attemptsLeft -= 1;
@@ -129,3 +141,5 @@ export function createRequestRepository(deps: {
     },
   };
 }
+
+const isCommandList = (input: RequestCommand | readonly RequestCommand[]): input is readonly RequestCommand[] => Array.isArray(input);

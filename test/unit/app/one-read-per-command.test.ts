@@ -10,7 +10,7 @@ import { createExecutionSaga } from '../../../src/app/execution-saga.js';
 import { silentLogger } from '../../../src/app/logger.js';
 import type { PolicyHolder } from '../../../src/app/policy-holder.js';
 import type { RequestNotifier } from '../../../src/app/request-notifier.js';
-import { createRequestRepository, newRequest } from '../../../src/app/request-repository.js';
+import { createRequestRepository, newRequest, type RequestRepository } from '../../../src/app/request-repository.js';
 import { RevisionConflictError } from '../../../src/domain/errors.js';
 import { createEventRegistry } from '../../../src/domain/events/registry.js';
 import type { Policy } from '../../../src/domain/policy/types.js';
@@ -43,20 +43,24 @@ const submit = (requestId: string): RequestCommand => ({
   now: new Date(),
 });
 
+function sagaOn(repository: RequestRepository, warehouse: ScriptedWarehouse) {
+  return createExecutionSaga({
+    repository,
+    warehouse,
+    policies: { current: () => ({ hash: policyHash }) as unknown as Policy } as PolicyHolder,
+    masker: { mask: async ({ result }) => ({ columns: [...result.columns], rows: [...result.rows], maskedColumns: [], detectorHits: [], resultHash: 'f'.repeat(64) }) },
+    clock: { now: () => new Date() },
+    logger: silentLogger,
+    settings: { timeoutMs: 5_000, maxResultBytes: 1_000_000 },
+  });
+}
+
 describe('one read per command', () => {
   it('an allowed query runs from submit to its delivered result without reading its stream: 3 appends, 3 wake-ups', async () => {
     const { store, counts, repository } = counted();
     const warehouse = new ScriptedWarehouse();
     warehouse.next = async (request) => rowsResult(request.jobId, 3);
-    const saga = createExecutionSaga({
-      repository,
-      warehouse,
-      policies: { current: () => ({ hash: policyHash }) as unknown as Policy } as PolicyHolder,
-      masker: { mask: async ({ result }) => ({ columns: [...result.columns], rows: [...result.rows], maskedColumns: [], detectorHits: [], resultHash: 'f'.repeat(64) }) },
-      clock: { now: () => new Date() },
-      logger: silentLogger,
-      settings: { timeoutMs: 5_000, maxResultBytes: 1_000_000 },
-    });
+    const saga = sagaOn(repository, warehouse);
     const submitted = await repository.handle('r1', submit('r1'), {}, { known: newRequest });
     await saga.execute('r1', { known: submitted.loaded });
     assert.deepEqual((await store.readStream('query-r1')).map((e) => e.type), [
@@ -69,6 +73,30 @@ describe('one read per command', () => {
       'ResultDelivered',
     ]);
     assert.deepEqual(counts, { reads: 0, appends: 3, notifications: 3 });
+  });
+
+  it('recorded and claimed in one append: the allowed query costs two durable writes and no read', async () => {
+    const { store, counts, repository } = counted();
+    const warehouse = new ScriptedWarehouse();
+    const saga = sagaOn(repository, warehouse);
+    const submitted = await repository.handle('r7', [submit('r7'), saga.claimOf('r7')], {}, { known: newRequest });
+    assert.equal(submitted.state.status, 'running');
+    await saga.execute('r7', { known: submitted.loaded, claimed: true });
+    const events = await store.readStream('query-r7');
+    assert.deepEqual(events.map((e) => e.type), ['QueryRequested', 'QueryAnalysed', 'PolicyEvaluated', 'ExecutionStarted', 'ExecutionSucceeded', 'ResultMasked', 'ResultDelivered']);
+    assert.equal(new Set(events.slice(0, 4).map((e) => e.position - e.revision)).size, 1, 'one append: consecutive positions');
+    assert.deepEqual(counts, { reads: 0, appends: 2, notifications: 2 });
+    assert.equal(warehouse.calls.runs, 1, 'the job ran once');
+  });
+
+  it('a claimed run whose belief is not its own first start claims like any other run', async () => {
+    const { store, repository } = counted();
+    const warehouse = new ScriptedWarehouse();
+    const saga = sagaOn(repository, warehouse);
+    const submitted = await repository.handle('r8', submit('r8'), {}, { known: newRequest });
+    await saga.execute('r8', { known: submitted.loaded, claimed: true });
+    assert.deepEqual((await store.readStream('query-r8')).map((e) => e.type).slice(3), ['ExecutionStarted', 'ExecutionSucceeded', 'ResultMasked', 'ResultDelivered']);
+    assert.equal(warehouse.calls.runs, 1);
   });
 
   it('a stale belief costs one read, then the decider judges the fresh state', async () => {
