@@ -28,6 +28,8 @@ import { createRequestRepository } from './app/request-repository.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
 import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
+import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
 import { createOidcAuthenticator } from './adapters/identity/oidc-authenticator.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
@@ -128,7 +130,11 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: policyText, source: config.policyFile });
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
-    const analyser = createPolyglotAnalyser({ catalog: warehouse });
+    const analysisLimits = config.analysis;
+    // Analysis runs in worker threads unless LEDGERGATE_ANALYSIS_WORKERS=0; either way under the caps and deadline.
+    const pool = analysisLimits.workers > 0 ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits }) : undefined;
+    if (pool) closers.unshift(() => pool.close());
+    const analyser = pool ?? createCappedAnalyser(createPolyglotAnalyser({ catalog: warehouse }), analysisLimits);
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
@@ -285,6 +291,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     server.requestTimeout = (config.limits.maxWaitSeconds + 30) * 1000;
+    // Serve once the analysis workers have loaded the parser (they loaded while the read models replayed).
+    await pool?.ready();
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(

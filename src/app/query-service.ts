@@ -8,6 +8,7 @@ import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { PolicyDecision } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
@@ -97,11 +98,25 @@ export function createQueryService(deps: {
     ...(caller.requestTraceId ? { causationId: caller.requestTraceId } : {}),
   });
 
-  async function analyse(sql: string): Promise<Analysis> {
+  /** The analysis, or the analysis limit the statement is over (the request is then recorded as unknown and refused). */
+  async function analyse(sql: string): Promise<{ analysis: Analysis; limit?: LedgergateError }> {
+    try {
+      return { analysis: await analyseWithEstimate(sql) };
+    } catch (error) {
+      if (error instanceof LedgergateError && error.code === 'analysis_limit') {
+        logger.info('statement over an analysis limit; recorded as unknown and refused', { reason: String(error.details.reason ?? '') });
+        return { analysis: fallbackAnalysis(), limit: error };
+      }
+      throw error;
+    }
+  }
+
+  async function analyseWithEstimate(sql: string): Promise<Analysis> {
     let analysis: Analysis;
     try {
       analysis = await analyser.analyse(sql, { defaultProject: settings.defaultProject });
     } catch (error) {
+      if (error instanceof LedgergateError && error.code === 'analysis_limit') throw error;
       logger.warn('analysis failed; treating the request as unknown', { error: String(error) });
       return fallbackAnalysis();
     }
@@ -208,9 +223,12 @@ export function createQueryService(deps: {
       }
       const requestId = ids.next();
       const maxRows = Math.min(input.maxRows ?? settings.defaultMaxRows, settings.maxRowsCap);
-      const analysis = await analyse(input.sql);
+      const { analysis, limit } = await analyse(input.sql);
       const policy = policies.current();
-      const decision = evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
+      // Over a limit, nothing was read with certainty: refused whatever the policy says of unknown SQL.
+      const decision: PolicyDecision = limit
+        ? { effect: 'deny', rule: 'analysis-limit', reasons: [limit.message], perStatement: [{ effect: 'deny', rule: 'analysis-limit' }], policyHash: policy.hash }
+        : evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
       const costEstimateUsd =
         analysis.bytesEstimate !== undefined ? (analysis.bytesEstimate / 2 ** 40) * settings.pricePerTiBUsd : undefined;
       const submitCommand: RequestCommand = {
@@ -237,6 +255,7 @@ export function createQueryService(deps: {
         known: newRequest,
       });
       const { state } = submitted;
+      if (limit) throw new LedgergateError('analysis_limit', limit.message, { ...limit.details, id: requestId, rule: 'analysis-limit' });
       if (state.status === 'ready' || (claimed && state.status === 'running')) void saga.execute(requestId, { known: submitted.loaded, claimed });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
