@@ -197,7 +197,7 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
     },
     analysis: {
       workers: int('LEDGERGATE_ANALYSIS_WORKERS', 1, 0, 64),
-      timeoutMs: seconds('LEDGERGATE_ANALYSIS_TIMEOUT', '5s') * 1000,
+      timeoutMs: seconds('LEDGERGATE_ANALYSIS_TIMEOUT', '30s') * 1000,
       maxTokens: int('LEDGERGATE_ANALYSIS_MAX_TOKENS', 50_000, 1, 100_000_000),
       maxListItems: int('LEDGERGATE_ANALYSIS_MAX_LIST_ITEMS', 2_000, 1, 100_000_000),
       maxNesting: int('LEDGERGATE_ANALYSIS_MAX_NESTING', 64, 1, 100_000),

@@ -35,6 +35,9 @@ export async function startGatewayProcess(options: { env?: Record<string, string
       LEDGERGATE_PORT: '0',
       LEDGERGATE_DATA_DIR: dataDir,
       LEDGERGATE_LOG_LEVEL: process.env.LEDGERGATE_TEST_LOG_LEVEL ?? 'warn',
+      // The analysis deadline is wall-clock time; on a test machine shared by many suites a plain SELECT
+      // can wait seconds for a core, so tests that do not test the deadline keep it out of the way.
+      LEDGERGATE_ANALYSIS_TIMEOUT: '120s',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

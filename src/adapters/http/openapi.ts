@@ -131,6 +131,7 @@ const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) 
 const problemTexts: Record<number, string> = {
   400: 'Malformed request', 401: 'Missing or invalid bearer token', 403: 'Not allowed (denied by policy: with `id` and `rule`)',
   404: 'Not found (or not visible to the caller)', 405: 'Method not allowed', 409: 'Already decided or expired', 413: 'Body too large',
+  422: 'Statement over an analysis limit (recorded and denied: with `id` and `rule`)',
   429: 'Rate limited', 500: 'Internal error', 503: 'Event store unavailable',
 };
 const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
@@ -159,7 +160,7 @@ export function openApiDocument(options: { version: string }): Record<string, un
           operationId: 'submitQuery', summary: 'Submit SQL: analysed, judged by policy, recorded, run when allowed',
           parameters: [{ name: 'X-Session-Id', in: 'header', required: false, schema: { type: 'string' }, description: "Groups an agent's calls into one session" }],
           requestBody: { required: true, content: json('SubmitQueryBody') },
-          responses: { ...queryAnswers, ...problems(400, 401, 403, 413, 429, 500) },
+          responses: { ...queryAnswers, ...problems(400, 401, 403, 413, 422, 429, 500) },
         },
       },
       '/v1/queries/{id}': {

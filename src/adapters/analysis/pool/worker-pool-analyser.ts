@@ -18,7 +18,7 @@ export interface AnalysisLimits extends SizeCaps {
   readonly timeoutMs: number;
 }
 
-export const defaultAnalysisLimits: AnalysisLimits = { maxTokens: 50_000, maxListItems: 2_000, maxNesting: 64, timeoutMs: 5_000 };
+export const defaultAnalysisLimits: AnalysisLimits = { maxTokens: 50_000, maxListItems: 2_000, maxNesting: 64, timeoutMs: 30_000 };
 
 export interface WorkerPoolAnalyser extends Analyser {
   /** Resolves once every worker has loaded the parser (the gateway serves only then). */
