@@ -46,12 +46,14 @@ describe('analysis limits', () => {
         assert.equal(problem.rule, 'analysis-limit');
         assert.ok(problem.id, 'the refused request has an id');
 
+        // Read back, the request is the denied one the contract describes (403 with id and rule).
         const recorded = await call(`${gateway.url}/v1/queries/${problem.id}`, { token: agent });
-        assert.equal(recorded.status, 200, recorded.text.slice(0, 300));
-        const view = recorded.body as { status: string; decision: { rule: string }; error: { message: string } };
-        assert.equal(view.status, 'denied');
-        assert.equal(view.decision.rule, 'analysis-limit');
-        assert.equal(view.error.message, problem.detail);
+        assert.equal(recorded.status, 403, recorded.text.slice(0, 300));
+        const view = recorded.body as { code: string; id: string; rule: string; detail: string };
+        assert.equal(view.code, 'denied_by_policy');
+        assert.equal(view.id, problem.id);
+        assert.equal(view.rule, 'analysis-limit');
+        assert.equal(view.detail, problem.detail);
       }
     } finally {
       stop = true;
