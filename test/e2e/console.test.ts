@@ -1,5 +1,5 @@
 /**
- * The web console in a real browser (Debian's chromium, headless, driven by playwright-core) against
+ * The web console in a real browser (headless Chromium driven by playwright-core; see support/browser.ts) against
  * the real gateway process: an approver signs in through the development issuer, sees a pending
  * request an agent made through the API, approves it with a comment and watches it complete; an
  * auditor signs in, reads the access log and charts, replays the session and downloads evidence.
