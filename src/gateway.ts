@@ -27,7 +27,6 @@ import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { openSqliteEventStore } from './adapters/eventstore/sqlite-event-store.js';
-import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
 import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
 import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { openDevIssuer, type DevIssuer } from './adapters/identity/dev-issuer.js';
@@ -134,7 +133,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     // Analysis runs in worker threads unless LEDGERGATE_ANALYSIS_WORKERS=0; either way under the caps and deadline.
     const pool = analysisLimits.workers > 0 ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits }) : undefined;
     if (pool) closers.unshift(() => pool.close());
-    const analyser = pool ?? createCappedAnalyser(createPolyglotAnalyser({ catalog: warehouse }), analysisLimits);
+    // Loaded only without workers: with them the parser's WASM lives in the workers, not on the event loop.
+    const analyser = pool ?? createCappedAnalyser((await import('./adapters/analysis/polyglot-analyser.js')).createPolyglotAnalyser({ catalog: warehouse }), analysisLimits);
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
