@@ -26,9 +26,11 @@ export function freshDataDir(prefix = 'ledgergate-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startGatewayProcess(options: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  options: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number; /** Extra node flags (--cpu-prof, for a profile). */ nodeArgs?: string[] } = {},
+): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: {
       ...process.env,
