@@ -18,10 +18,10 @@ import { createEventRegistry } from '../src/domain/events/registry.js';
 import type { NewEvent, RecordedEvent } from '../src/domain/ports.js';
 import { createAccessLog } from '../src/projections/access-log.js';
 import { createApprovalQueue } from '../src/projections/approval-queue.js';
-import { silentLogger } from '../src/app/logger.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
 import { createSessionIndex } from '../src/projections/sessions.js';
 import { startGatewayProcess } from '../test/support/gateway-process.js';
+import { silentLogger } from '../src/adapters/logging/silent-logger.js';
 
 export const benchSql = 'SELECT * FROM analytics.page_views LIMIT 100';
 const repoRoot = resolve(import.meta.dirname, '..');

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createDemoWarehouseFile } from '../src/adapters/warehouse/demo-dataset.js';
 import { openDuckDbWarehouse } from '../src/adapters/warehouse/duckdb-warehouse.js';
-import { silentLogger } from '../src/app/logger.js';
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway.js';
+import { silentLogger } from '../src/adapters/logging/silent-logger.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 // customers × orders × 5 = 1,000,000 rows, all readable by ai-agents under the shipped policy

@@ -4,9 +4,8 @@
  * gateway was down, since the queue is rebuilt from the log at start.
  */
 import { RevisionConflictError } from '../domain/errors.js';
-import type { Clock } from '../domain/ports.js';
+import type { Clock, Logger } from '../domain/ports.js';
 import type { ApprovalQueue } from '../projections/approval-queue.js';
-import type { Logger } from './logger.js';
 import type { RequestRepository } from './request-repository.js';
 
 export interface ApprovalExpiry {

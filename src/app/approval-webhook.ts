@@ -6,39 +6,9 @@
  * failing receiver never holds up a request; each outcome is recorded in the `webhooks` stream.
  */
 import type { WebhookDelivered, WebhookFailed } from '../domain/events/index.js';
-import type { Clock, EventStore, RecordedEvent } from '../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../domain/request/request-events.js';
+import type { ApprovalNotice, ApprovalNoticeKind, Clock, EventStore, Logger, RecordedEvent, WebhookOutcome, WebhookPoster } from '../domain/ports.js';
+import { asRequestEvent, requestIdOfStream } from '../domain/request/request-stream.js';
 import type { PendingApproval } from '../projections/approval-queue.js';
-import type { Logger } from './logger.js';
-
-export type ApprovalNoticeKind = WebhookDelivered['event'];
-
-/** What a webhook message says; free text in it comes from users and must be escaped by the poster. */
-export interface ApprovalNotice {
-  readonly kind: ApprovalNoticeKind;
-  readonly requestId: string;
-  readonly sql: string;
-  readonly requester: { readonly subject: string; readonly email?: string; readonly actor?: string };
-  readonly reason: string;
-  readonly rule: string;
-  readonly tables: readonly string[];
-  readonly costEstimateUsd: number | null;
-  readonly required: number;
-  readonly approverGroups: readonly string[];
-  readonly expiresAt: string;
-  /** Who approved (approved) or rejected (rejected). */
-  readonly decidedBy?: readonly string[];
-  readonly comment?: string;
-}
-
-export type WebhookOutcome =
-  | { readonly ok: true; readonly status: number; readonly attempts: number }
-  | { readonly ok: false; readonly error: string; readonly attempts: number };
-
-export interface WebhookPoster {
-  /** Delivers with its own retries and timeouts; never throws. */
-  post(notice: ApprovalNotice, signal: AbortSignal): Promise<WebhookOutcome>;
-}
 
 export interface ApprovalWebhook {
   /** Feed every live event; returns at once. */

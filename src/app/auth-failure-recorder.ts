@@ -5,8 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createFailureThrottle } from '../domain/identity/failure-throttle.js';
 import type { AuthenticationFailed } from '../domain/events/index.js';
-import type { Clock, EventStore, IdGenerator } from '../domain/ports.js';
-import type { Logger } from './logger.js';
+import type { Clock, EventStore, IdGenerator, Logger } from '../domain/ports.js';
 
 export const authFailureStream = 'authentication-failures';
 

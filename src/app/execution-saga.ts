@@ -7,14 +7,12 @@
 import { createHash } from 'node:crypto';
 import { isLedgergateError, RevisionConflictError } from '../domain/errors.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { Clock, ExecuteRequest, QueryResult, Warehouse } from '../domain/ports.js';
+import type { Clock, ExecuteRequest, QueryResult, Warehouse, Logger, MaskedResult, ResultMasker } from '../domain/ports.js';
 import type { RequestCommand } from '../domain/request/commands.js';
 import type { RequestState } from '../domain/request/request-state.js';
 import { analysisFromSummary } from './analysis-summary.js';
-import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
 import type { LoadedRequest, RequestRepository } from './request-repository.js';
-import type { MaskedResult, ResultMasker } from './result-masker.js';
 import { evaluationEvent } from './evaluation-event.js';
 
 export interface ExecutionSettings {

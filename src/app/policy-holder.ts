@@ -7,9 +7,8 @@ import { parsePolicy } from '../domain/policy/parse.js';
 import { formatPolicyError } from '../domain/policy/format-error.js';
 import type { Policy, PolicyError } from '../domain/policy/types.js';
 import type { PolicyActivated } from '../domain/events/index.js';
-import type { Clock, EventStore } from '../domain/ports.js';
+import type { Clock, EventStore, Logger } from '../domain/ports.js';
 import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
-import type { Logger } from './logger.js';
 
 export const policyStream = 'policy';
 

@@ -4,9 +4,8 @@
  * every column of every referenced table (fail closed).
  */
 import { applyMasking, planMasking, resultHash } from '../domain/masking/index.js';
-import type { Catalog } from '../domain/ports.js';
+import type { Catalog, MaskedResult, ResultMasker } from '../domain/ports.js';
 import { tableRefOf } from './table-ref.js';
-import type { MaskedResult, ResultMasker } from './result-masker.js';
 
 
 export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: string }): ResultMasker {

@@ -10,7 +10,7 @@ import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
 import type { PolicyDecision } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
-import type { Analyser, Clock, IdGenerator, Warehouse } from '../domain/ports.js';
+import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
 import { toQueryView, type QueryView } from '../domain/request/request-view.js';
@@ -20,7 +20,6 @@ import { crossCheckDryRun } from './dry-run-check.js';
 import { tableRefOf } from './table-ref.js';
 import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
-import type { Logger } from './logger.js';
 import type { PolicyHolder } from './policy-holder.js';
 import { newRequest, type CommandContext, type LoadedRequest, type RequestRepository } from './request-repository.js';
 import type { RequestNotifier } from './request-notifier.js';
@@ -279,7 +278,7 @@ export function createQueryService(deps: {
       // The decider answers not_found for an unknown id; conflicts read again and decide again.
       const handled = await repository.handle(
         requestId,
-        () => ({ type: 'DecideApproval', decider: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
+        () => ({ type: 'DecideApproval', approver: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
         { conflictRetries: 10 },
       );

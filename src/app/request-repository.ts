@@ -7,9 +7,9 @@ import type { EventRegistry } from '../domain/events/registry.js';
 import { RevisionConflictError } from '../domain/errors.js';
 import type { Clock, EventStore, ExpectedRevision } from '../domain/ports.js';
 import type { RequestCommand } from '../domain/request/commands.js';
-import { decide } from '../domain/request/decide.js';
-import { asRequestEvent, requestStreamName, type RequestEvent } from '../domain/request/request-events.js';
-import { evolve, type MaybeRequestState, type RequestState } from '../domain/request/request-state.js';
+import { requestDecider } from '../domain/request/request-decider.js';
+import type { RequestDeciderState, RequestState } from '../domain/request/request-state.js';
+import { asRequestEvent, requestStreamName, type RequestEvent } from '../domain/request/request-stream.js';
 import type { RequestNotifier } from './request-notifier.js';
 
 export interface CommandContext {
@@ -21,7 +21,8 @@ export interface CommandContext {
 }
 
 export interface LoadedRequest {
-  readonly state: MaybeRequestState;
+  /** Undefined when no such request exists. */
+  readonly state: RequestState | undefined;
   readonly expectedRevision: ExpectedRevision;
 }
 
@@ -71,26 +72,26 @@ export function createRequestRepository(deps: {
 
   async function load(requestId: string): Promise<LoadedRequest> {
     const recorded = await store.readStream(requestStreamName(requestId));
-    let state: MaybeRequestState;
+    let state = requestDecider.initialState();
     for (const event of recorded) {
       const requestEvent = asRequestEvent(event);
-      if (requestEvent) state = evolve(state, requestEvent, event.metadata.occurredAt);
+      if (requestEvent) state = requestDecider.evolve(state, requestEvent, event.metadata.occurredAt);
     }
     const last = recorded.at(-1);
-    return { state, expectedRevision: last ? last.revision : 'no_stream' };
+    return { state: state.status === 'none' ? undefined : state, expectedRevision: last ? last.revision : 'no_stream' };
   }
 
   async function append(requestId: string, commands: readonly RequestCommand[], loaded: LoadedRequest, context: CommandContext): Promise<HandledCommand> {
-    const { state, expectedRevision } = loaded;
+    const state: RequestDeciderState = loaded.state ?? requestDecider.initialState();
     const occurredAt = clock.now().toISOString();
     const events: RequestEvent[] = [];
     let next = state;
     for (const command of commands) {
-      const decided = decide(command, next);
-      next = decided.reduce<MaybeRequestState>((s, event) => evolve(s, event, occurredAt), next);
+      const decided = requestDecider.decide(command, next);
+      next = decided.reduce((s, event) => requestDecider.evolve(s, event, occurredAt), next);
       events.push(...decided);
     }
-    if (events.length === 0 && state) return { state, events, loaded };
+    if (events.length === 0 && state.status !== 'none') return { state, events, loaded };
     const metadata: EventMetadata = {
       correlationId: requestId,
       occurredAt,
@@ -109,11 +110,12 @@ export function createRequestRepository(deps: {
         data: event.data,
         metadata: { ...metadata, schemaVersion: registry.isKnown(event.type) ? registry.versionOf(event.type) : 1 },
       })),
-      expectedRevision,
+      loaded.expectedRevision,
     );
     // The one wake-up for this append; the projection runner wakes waiters only for other replicas' events.
     notifier.notify(requestId);
-    if (!next) throw new Error('decide produced no request state');
+    // decide answers a missing request with SubmitQuery's QueryRequested or an error, never with nothing.
+    if (next.status === 'none') throw new Error('decide produced no request state');
     return { state: next, events, loaded: { state: next, expectedRevision: written.nextExpectedRevision } };
   }
 

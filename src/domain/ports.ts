@@ -1,11 +1,14 @@
 /**
- * The ports: what the domain and the saga need from the outside world. Adapters in src/adapters
- * implement them; each port has one contract suite in test/contract that every adapter passes.
+ * The ports, all in this one file: what the domain and the application need from the outside world.
+ * Adapters in src/adapters implement them; the event store, warehouse, authenticator and evidence
+ * signer each have a contract suite in test/contract that every adapter passes.
  */
 import type { Observable } from 'rxjs';
 import type { EventMetadata } from './events/metadata.js';
+import type { ColumnDescription, ResultMasked, WebhookDelivered } from './events/index.js';
 import type { Analysis } from './analysis/types.js';
 import type { Principal } from './identity/principal.js';
+import type { Policy } from './policy/types.js';
 
 // ---------------------------------------------------------------- event store
 
@@ -179,4 +182,60 @@ export interface Signer {
   /** The public keys, current and retired, as a JWKS. */
   publicKeys(): Promise<{ keys: Record<string, unknown>[] }>;
   keyId(): string;
+}
+
+// ---------------------------------------------------------------- logging
+
+/** Structured logging; winston implements it (src/adapters/logging). Fields never carry raw protected values. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+// ---------------------------------------------------------------- masking (between the warehouse and the agent)
+
+export interface MaskedResult {
+  readonly columns: ColumnDescription[];
+  readonly rows: Record<string, CellValue>[];
+  readonly maskedColumns: ResultMasked['maskedColumns'];
+  readonly detectorHits: ResultMasked['detectorHits'];
+  readonly resultHash: string;
+}
+
+export interface ResultMasker {
+  mask(input: { analysis: Analysis; result: QueryResult; policy: Policy }): Promise<MaskedResult>;
+}
+
+// ---------------------------------------------------------------- approval webhook
+
+export type ApprovalNoticeKind = WebhookDelivered['event'];
+
+/** What a webhook message says; free text in it comes from users and must be escaped by the poster. */
+export interface ApprovalNotice {
+  readonly kind: ApprovalNoticeKind;
+  readonly requestId: string;
+  readonly sql: string;
+  readonly requester: { readonly subject: string; readonly email?: string; readonly actor?: string };
+  readonly reason: string;
+  readonly rule: string;
+  readonly tables: readonly string[];
+  readonly costEstimateUsd: number | null;
+  readonly required: number;
+  readonly approverGroups: readonly string[];
+  readonly expiresAt: string;
+  /** Who approved (approved) or rejected (rejected). */
+  readonly decidedBy?: readonly string[];
+  readonly comment?: string;
+}
+
+export type WebhookOutcome =
+  | { readonly ok: true; readonly status: number; readonly attempts: number }
+  | { readonly ok: false; readonly error: string; readonly attempts: number };
+
+export interface WebhookPoster {
+  /** Delivers with its own retries and timeouts; never throws. */
+  post(notice: ApprovalNotice, signal: AbortSignal): Promise<WebhookOutcome>;
 }

@@ -4,7 +4,7 @@
  * (effect, rule, policy hash, approvers with times), and the outcome (status, rows, bytes, masked columns).
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { requestEventOf } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-stream.js';
 import { isInFlight, statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 

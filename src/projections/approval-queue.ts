@@ -3,7 +3,7 @@
  * decisions, and each approver's history.
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { requestEventOf } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-stream.js';
 import { approvalStatusOf, statusAfter, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 

@@ -8,7 +8,7 @@
 import { countDistinctApprovers, samePerson } from '../domain/approvals/eligibility.js';
 import type { PrincipalSnapshot } from '../domain/events/shared-schemas.js';
 import type { RecordedEvent } from '../domain/ports.js';
-import { requestEventOf } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 

@@ -4,7 +4,7 @@
  * auditor can sample "what did the agent see" without reading results.
  */
 import type { RecordedEvent } from '../domain/ports.js';
-import { requestEventOf } from '../domain/request/request-events.js';
+import { requestEventOf } from '../domain/request/request-stream.js';
 import type { Projection } from './projection.js';
 
 export interface MaskingReportItem {

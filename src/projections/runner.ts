@@ -3,8 +3,7 @@
  * store's back-pressured subscription. Callers that need read-your-writes wait for `catchUp`.
  */
 import type { Subscription } from 'rxjs';
-import type { EventStore, RecordedEvent } from '../domain/ports.js';
-import type { Logger } from '../app/logger.js';
+import type { EventStore, RecordedEvent, Logger } from '../domain/ports.js';
 import type { Projection } from './projection.js';
 
 export interface ProjectionRunner {

@@ -1,5 +1,5 @@
 import { evidenceContract } from './evidence-contract.js';
-import { createMemoryEventStore } from '../unit/evidence/memory-store.js';
+import { createMemoryEventStore } from '../support/memory-event-store.js';
 
 evidenceContract('memory store (hash chained on append)', async () => ({ store: createMemoryEventStore(), cleanup: async () => {} }));
 evidenceContract('memory store without hashes (chained by the sealer)', async () => ({

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
-import { silentLogger } from '../../src/app/logger.js';
 import { consoleApiRoutes } from '../../src/adapters/console/console-api-routes.js';
 import { consoleRoutes } from '../../src/adapters/console/console-routes.js';
 import { devConsoleSignIn, oidcConsoleSignIn } from '../../src/adapters/console/sign-in-settings.js';
@@ -17,6 +16,7 @@ import { parsePolicy } from '../../src/domain/policy/parse.js';
 import { readFileSync } from 'node:fs';
 import { repoRoot } from '../support/gateway-process.js';
 import type { Principal } from '../../src/domain/identity/principal.js';
+import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 
 async function serve(routers: Router[], principal?: Principal): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();

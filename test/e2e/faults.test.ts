@@ -12,12 +12,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { silentLogger } from '../../src/app/logger.js';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type RunningGateway } from '../../src/gateway.js';
 import { startHarness, type Harness } from '../support/fake-bigquery/harness.js';
 import { PROJECT } from '../support/fake-bigquery/fixtures.js';
 import { call, repoRoot, startGatewayProcess } from '../support/gateway-process.js';
+import { silentLogger } from '../../src/adapters/logging/silent-logger.js';
 
 const startupTimeoutMs = 120_000;
 

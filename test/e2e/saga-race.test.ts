@@ -12,7 +12,7 @@ import { createRequestNotifier } from '../../src/app/request-notifier.js';
 import { createRequestRepository } from '../../src/app/request-repository.js';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
 import { createEventRegistry } from '../../src/domain/events/registry.js';
-import { requestStreamName } from '../../src/domain/request/request-events.js';
+import { requestStreamName } from '../../src/domain/request/request-stream.js';
 import { startSharedFakeBigQuery, type SharedFakeBigQuery } from '../support/fake-bigquery/standalone.js';
 import { call, freshDataDir, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 
@@ -56,7 +56,7 @@ describe('two gateways racing for the same approved requests', () => {
     const repository = createRequestRepository({ store, registry: createEventRegistry(), clock: { now: () => new Date() }, notifier: createRequestNotifier(), gatewayId: 'approver-console' });
     const approver = { subject: 'olga', issuer: 'https://approver.test', groups: ['data-owners'] };
     for (const id of ids) {
-      const { state } = await repository.handle(id, { type: 'DecideApproval', decider: approver, decision: 'approve', now: new Date() }, { principal: { subject: 'olga' } });
+      const { state } = await repository.handle(id, { type: 'DecideApproval', approver, decision: 'approve', now: new Date() }, { principal: { subject: 'olga' } });
       assert.equal(state.status, 'ready');
     }
 

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import express, { Router, type Response } from 'express';
-import type { Logger } from '../../app/logger.js';
 import { findConsoleAssets } from './assets-dir.js';
 import type { ConsoleSignIn } from './sign-in-settings.js';
+import type { Logger } from '../../domain/ports.js';
 
 export interface ConsoleRoutesOptions {
   readonly signIn: ConsoleSignIn;

@@ -5,7 +5,6 @@
  * are small and parsed whole. Accepts any valid JSON layout, not only the one the exporter writes.
  */
 import { createReadStream } from 'node:fs';
-import type { EvidenceBundle } from '../../domain/evidence/bundle.js';
 import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
 
 export async function verifyBundleFile(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -22,15 +21,6 @@ export async function verifyBundleFile(path: string, options: VerifyOptions = {}
   }
   parser.end();
   return verifier.finish(tail as unknown as BundleTail);
-}
-
-export async function readBundleFile(path: string): Promise<EvidenceBundle> {
-  const events: unknown[] = [];
-  const members: Record<string, unknown> = {};
-  const parser = createBundleStreamParser({ onEvent: (event) => events.push(event), onMember: (key, value) => (members[key] = value) });
-  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) parser.write(chunk as string);
-  parser.end();
-  return { ...members, events } as unknown as EvidenceBundle;
 }
 
 export interface BundleStreamHandlers {

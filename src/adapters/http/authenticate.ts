@@ -2,9 +2,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isLedgergateError, LedgergateError } from '../../domain/errors.js';
 import type { Principal } from '../../domain/identity/principal.js';
-import type { Authenticator } from '../../domain/ports.js';
+import type { Authenticator, Logger } from '../../domain/ports.js';
 import type { AuthFailureRecorder } from '../../app/auth-failure-recorder.js';
-import type { Logger } from '../../app/logger.js';
 import { sendProblem } from './problem.js';
 
 export const principalOf = (res: Response): Principal => {

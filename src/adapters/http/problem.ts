@@ -1,7 +1,7 @@
 /** RFC 9457 problem responses: every error the API returns is one of these. */
 import type { ErrorRequestHandler, Response } from 'express';
 import { httpStatusOf, isLedgergateError, type ErrorCode } from '../../domain/errors.js';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../domain/ports.js';
 
 const titles: Partial<Record<ErrorCode, string>> = {
   invalid_request: 'Malformed request',

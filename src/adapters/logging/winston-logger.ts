@@ -1,6 +1,6 @@
 /** JSON log lines on stdout through winston; raw protected values are never passed here. */
 import winston from 'winston';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../domain/ports.js';
 
 function wrap(inner: winston.Logger): Logger {
   return {

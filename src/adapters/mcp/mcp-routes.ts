@@ -11,10 +11,10 @@ import { Router, type Request, type Response } from 'express';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../../app/logger.js';
 import { callerOf } from '../http/caller.js';
 import { sendProblem } from '../http/problem.js';
 import type { LedgergateTools } from './ledgergate-tools.js';
+import type { Logger } from '../../domain/ports.js';
 
 export const mcpPath = '/mcp';
 

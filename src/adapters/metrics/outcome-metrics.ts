@@ -5,7 +5,7 @@
  * and replaying the log at start does not count history again.
  */
 import type { RecordedEvent } from '../../domain/ports.js';
-import { asRequestEvent, requestIdOfStream } from '../../domain/request/request-events.js';
+import { asRequestEvent, requestIdOfStream } from '../../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses } from '../../domain/request/request-status.js';
 import { detectorNames, maskRuleNames } from '../../domain/policy/types.js';
 import type { Projection } from '../../projections/projection.js';

@@ -4,7 +4,7 @@
  */
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger } from '../../app/logger.js';
+import type { Logger } from '../../domain/ports.js';
 
 export function watchPolicyFile(options: { file: string; logger: Logger; onText: (text: string) => void; debounceMs?: number }): { close(): void } {
   let timer: NodeJS.Timeout | undefined;

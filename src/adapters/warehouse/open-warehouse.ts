@@ -1,17 +1,30 @@
 /** Chooses and opens the warehouse adapter named by LEDGERGATE_WAREHOUSE. */
-import type { Config } from '../../config.js';
 import type { Warehouse } from '../../domain/ports.js';
 import { createDemoWarehouseFile } from './demo-dataset.js';
 import { openDuckDbWarehouse } from './duckdb-warehouse.js';
 
-export async function openWarehouse(config: Config): Promise<Warehouse> {
-  const target = config.warehouse;
+/** Which warehouse to open (config.ts's WarehouseConfig is one). */
+export type WarehouseTarget =
+  | { readonly kind: 'demo'; readonly file: string }
+  | { readonly kind: 'duckdb'; readonly file: string }
+  | {
+      readonly kind: 'bigquery';
+      readonly projectId: string;
+      readonly location?: string;
+      readonly keyFile?: string;
+      readonly apiEndpoint?: string;
+      readonly maximumBytesBilled?: number;
+      readonly auth?: 'none';
+    };
+
+export async function openWarehouse(options: { target: WarehouseTarget; projectId: string; pricePerTiBUsd: number }): Promise<Warehouse> {
+  const { target, projectId } = options;
   switch (target.kind) {
     case 'demo':
       await createDemoWarehouseFile(target.file);
-      return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
+      return openDuckDbWarehouse({ file: target.file, projectId });
     case 'duckdb':
-      return openDuckDbWarehouse({ file: target.file, projectId: config.projectId });
+      return openDuckDbWarehouse({ file: target.file, projectId });
     case 'bigquery': {
       // Loaded only when configured: the Google client costs tens of MiB the embedded setup never needs.
       const { openBigQueryWarehouse } = await import('./bigquery-warehouse.js');
@@ -21,7 +34,7 @@ export async function openWarehouse(config: Config): Promise<Warehouse> {
         ...(target.keyFile ? { keyFilename: target.keyFile } : {}),
         ...(target.apiEndpoint ? { apiEndpoint: target.apiEndpoint } : {}),
         ...(target.maximumBytesBilled ? { maximumBytesBilled: target.maximumBytesBilled } : {}),
-        pricePerTiBUsd: config.pricePerTiBUsd,
+        pricePerTiBUsd: options.pricePerTiBUsd,
         // LEDGERGATE_BIGQUERY_AUTH=none (an emulator or test fake on localhost; config.ts enforces that): an explicit
         // client that adds no credentials, so the Google client never probes the cloud metadata server.
         ...(target.auth === 'none' ? { authClient: { getRequestHeaders: async () => new Headers() } } : {}),

@@ -1,3 +1,4 @@
+import type { ApprovalNotice } from '../../domain/ports.js';
 /**
  * Slack-compatible message (`{ text, blocks }`) for an approval notice. Everything that comes from
  * users (SQL, reason, comments, subjects) is escaped per Slack's rules (&, <, >) so it can never form
@@ -5,7 +6,6 @@
  * look-alike, so it can neither close the code nor start formatting. Truncation counts the escaped
  * characters, so Slack's length limits hold and an escape is never cut in half.
  */
-import type { ApprovalNotice } from '../../app/approval-webhook.js';
 
 export interface SlackMessage {
   readonly text: string;

@@ -3,8 +3,8 @@
  * exponential backoff on network errors, 429 and 5xx, no retry on other answers. The URL is a secret
  * (it authorises posting), so no outcome or log line ever contains it.
  */
-import type { ApprovalNotice, WebhookOutcome, WebhookPoster } from '../../app/approval-webhook.js';
 import { slackMessageOf } from './slack-message.js';
+import type { ApprovalNotice, WebhookOutcome, WebhookPoster } from '../../domain/ports.js';
 
 export interface SlackWebhookOptions {
   readonly url: string;

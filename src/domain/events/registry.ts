@@ -1,41 +1,15 @@
 /**
  * Every event type the gateway writes, with its JSON Schema and schema version. Payloads are
  * validated on append and on read, so a malformed or foreign event is never silently accepted.
+ * The list itself is in event-schemas.ts.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { TSchema } from '@sinclair/typebox';
 import { LedgergateError } from '../errors.js';
 import { metadataSchema } from './metadata.js';
-import * as request from './request-events.js';
-import * as approval from './approval-events.js';
-import * as execution from './execution-events.js';
-import * as system from './system-events.js';
+import { eventSchemas } from './event-schemas.js';
 
-export const eventSchemas = {
-  QueryRequested: { version: 1, schema: request.QueryRequested },
-  QueryAnalysed: { version: 1, schema: request.QueryAnalysed },
-  PolicyEvaluated: { version: 1, schema: request.PolicyEvaluated },
-  QueryDenied: { version: 1, schema: request.QueryDenied },
-  ApprovalRequested: { version: 1, schema: approval.ApprovalRequested },
-  ApprovalDecided: { version: 1, schema: approval.ApprovalDecided },
-  QueryApproved: { version: 1, schema: approval.QueryApproved },
-  QueryRejected: { version: 1, schema: approval.QueryRejected },
-  ApprovalExpired: { version: 1, schema: approval.ApprovalExpired },
-  QueryReevaluated: { version: 1, schema: approval.QueryReevaluated },
-  ExecutionStarted: { version: 1, schema: execution.ExecutionStarted },
-  ExecutionSucceeded: { version: 1, schema: execution.ExecutionSucceeded },
-  ExecutionFailed: { version: 1, schema: execution.ExecutionFailed },
-  ExecutionCancelled: { version: 1, schema: execution.ExecutionCancelled },
-  ResultMasked: { version: 1, schema: execution.ResultMasked },
-  ResultDelivered: { version: 1, schema: execution.ResultDelivered },
-  AuthenticationFailed: { version: 1, schema: system.AuthenticationFailed },
-  PolicyActivated: { version: 1, schema: system.PolicyActivated },
-  PolicyRejected: { version: 1, schema: system.PolicyRejected },
-  Sealed: { version: 1, schema: system.Sealed },
-  WebhookDelivered: { version: 1, schema: system.WebhookDelivered },
-  WebhookFailed: { version: 1, schema: system.WebhookFailed },
-} as const satisfies Record<string, { version: number; schema: TSchema }>;
+export { eventSchemas };
 
 export type EventType = keyof typeof eventSchemas;
 

@@ -19,7 +19,8 @@ export type RequestCommand =
     }
   | {
       readonly type: 'DecideApproval';
-      readonly decider: Principal;
+      /** The person approving or rejecting. */
+      readonly approver: Principal;
       readonly decision: 'approve' | 'reject';
       readonly comment?: string;
       readonly now: Date;

@@ -9,8 +9,8 @@ import { checkEligibility, countDistinctApprovers, isExpired } from '../approval
 import { samePerson } from '../approvals/eligibility.js';
 import type { Principal } from '../identity/principal.js';
 import type { RequestCommand } from './commands.js';
-import type { RequestEvent } from './request-events.js';
-import type { MaybeRequestState, RequestState } from './request-state.js';
+import type { RequestEvent } from './request-stream.js';
+import type { RequestDeciderState, RequestState } from './request-state.js';
 import { terminalStatuses } from './request-state.js';
 
 export function snapshotOf(principal: Principal): PrincipalSnapshot {
@@ -27,12 +27,12 @@ export function snapshotOf(principal: Principal): PrincipalSnapshot {
 
 const addSeconds = (now: Date, seconds: number): string => new Date(now.getTime() + seconds * 1000).toISOString();
 
-export function decide(command: RequestCommand, state: MaybeRequestState): RequestEvent[] {
+export function decide(command: RequestCommand, state: RequestDeciderState): RequestEvent[] {
   if (command.type === 'SubmitQuery') {
-    if (state) throw new LedgergateError('invalid_transition', 'Request already exists');
+    if (state.status !== 'none') throw new LedgergateError('invalid_transition', 'Request already exists');
     return submit(command);
   }
-  if (!state) throw new LedgergateError('not_found', 'No such query request');
+  if (state.status === 'none') throw new LedgergateError('not_found', 'No such query request');
   switch (command.type) {
     case 'DecideApproval':
       return decideApproval(command, state);
@@ -156,7 +156,7 @@ function decideApproval(command: Extract<RequestCommand, { type: 'DecideApproval
     return [{ type: 'ApprovalExpired', data: { requestId, expiresAt: requested.expiresAt } }];
   }
   const ineligible = checkEligibility({
-    decider: command.decider,
+    decider: command.approver,
     requester: state.request.principal,
     approverGroups: requested.settings.approverGroups,
     earlierDeciders: decisions.map((d) => d.decider),
@@ -165,7 +165,7 @@ function decideApproval(command: Extract<RequestCommand, { type: 'DecideApproval
   if (ineligible === 'not_an_approver') throw new LedgergateError('forbidden', 'Caller is not in an approver group for this request', { reason: ineligible });
   if (ineligible === 'already_decided') throw new LedgergateError('already_decided', 'Caller has already decided this request', { reason: ineligible });
 
-  const decider = snapshotOf(command.decider);
+  const decider = snapshotOf(command.approver);
   const decided: RequestEvent = {
     type: 'ApprovalDecided',
     data: {

@@ -1,4 +1,7 @@
-/** A query request's state, folded from its stream with `evolve`. */
+/**
+ * A query request's state, folded from its stream with `evolve`, starting from `initialRequestState`
+ * (no request yet). Occurrence times come from event metadata, not from the events themselves.
+ */
 import type {
   ApprovalDecided,
   ApprovalRequested,
@@ -10,7 +13,7 @@ import type {
   ResultMasked,
   ExecutionSucceeded,
 } from '../events/index.js';
-import type { RequestEvent } from './request-events.js';
+import type { RequestEvent } from './request-stream.js';
 import { statusAfter, type RequestStatus } from './request-status.js';
 
 export { terminalStatuses, type RequestStatus } from './request-status.js';
@@ -34,16 +37,38 @@ export interface RequestState {
   /** Policy hash the request will run under (updated by re-evaluation). */
   readonly policyHash: string;
   /** Occurrence times of milestones (from event metadata), for views. */
-  readonly times: Readonly<Record<string, string>>;
+  readonly times: RequestTimes;
 }
 
-export type MaybeRequestState = RequestState | undefined;
+/** ISO-8601 occurrence times of a request's milestones. */
+export interface RequestTimes {
+  readonly requested: string;
+  /** Judged by the policy. */
+  readonly decided?: string;
+  readonly approved?: string;
+  /** The first execution start (a resumed start keeps it). */
+  readonly started?: string;
+  readonly executed?: string;
+  /** Reached a final status. */
+  readonly finished?: string;
+}
 
-export function evolve(state: MaybeRequestState, event: RequestEvent, occurredAt: string): MaybeRequestState {
+/** Before the stream's first event: no request exists. */
+export interface NoRequest {
+  readonly status: 'none';
+}
+
+/** What the decider decides on: no request yet, or the request so far. */
+export type RequestDeciderState = NoRequest | RequestState;
+
+export const initialRequestState = (): RequestDeciderState => ({ status: 'none' });
+
+export function evolve(state: RequestDeciderState, event: RequestEvent, occurredAt: string): RequestDeciderState {
   if (event.type === 'QueryRequested') {
     return { status: statusAfter('ready', event.type), request: event.data, policyHash: '0'.repeat(64), times: { requested: occurredAt } };
   }
-  if (!state) return state;
+  // Events without a QueryRequested before them describe no request; they change nothing.
+  if (state.status === 'none') return state;
   const folded = evolveDetails(state, event, occurredAt);
   // The status itself comes from the one vocabulary every projection shares.
   return { ...folded, status: statusAfter(state.status, event.type) };
@@ -103,8 +128,4 @@ function evolveDetails(state: RequestState, event: RequestEvent, occurredAt: str
         times: { ...times, finished: occurredAt },
       };
   }
-}
-
-export function foldRequest(events: readonly { event: RequestEvent; occurredAt: string }[]): MaybeRequestState {
-  return events.reduce<MaybeRequestState>((state, { event, occurredAt }) => evolve(state, event, occurredAt), undefined);
 }

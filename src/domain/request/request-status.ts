@@ -4,7 +4,7 @@
  * disagree on what an event means (a requester's cancellation is `cancelled` everywhere, never
  * `rejected` in one place and `failed` in another).
  */
-import type { RequestEventType } from './request-events.js';
+import type { RequestEventType } from './request-stream.js';
 
 /**
  * Every status a request can be in. `ready` is allowed or approved but not started yet; `cancelled`

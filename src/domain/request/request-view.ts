@@ -71,7 +71,7 @@ export function toQueryView(state: RequestState): QueryView {
     ...(analysis?.costEstimateUsd !== undefined ? { costEstimateUsd: analysis.costEstimateUsd } : {}),
     ...(state.failure ? { error: state.failure } : {}),
     ...(state.status === 'denied' && state.denial ? { error: { code: 'denied_by_policy', message: state.denial.reason } } : {}),
-    requestedAt: state.times.requested ?? '',
+    requestedAt: state.times.requested,
     ...(state.times.finished ? { finishedAt: state.times.finished } : {}),
     ...(request.sessionId ? { sessionId: request.sessionId } : {}),
   };

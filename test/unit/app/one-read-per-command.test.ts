@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createExecutionSaga } from '../../../src/app/execution-saga.js';
-import { silentLogger } from '../../../src/app/logger.js';
+import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 import type { PolicyHolder } from '../../../src/app/policy-holder.js';
 import type { RequestNotifier } from '../../../src/app/request-notifier.js';
 import { createRequestRepository, newRequest, type RequestRepository } from '../../../src/app/request-repository.js';
@@ -17,7 +17,7 @@ import type { Policy } from '../../../src/domain/policy/types.js';
 import type { EventStore } from '../../../src/domain/ports.js';
 import type { RequestCommand } from '../../../src/domain/request/commands.js';
 import { snapshotOf } from '../../../src/domain/request/decide.js';
-import { createMemoryEventStore } from '../evidence/memory-store.js';
+import { createMemoryEventStore } from '../../support/memory-event-store.js';
 import { rowsResult, ScriptedWarehouse } from '../saga/saga-harness.js';
 
 const policyHash = 'a'.repeat(64);

@@ -10,13 +10,13 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApprovalWebhook, webhookStream } from '../../../src/app/approval-webhook.js';
-import { silentLogger } from '../../../src/app/logger.js';
 import { openSqliteEventStore } from '../../../src/adapters/eventstore/sqlite-event-store.js';
 import { createSlackWebhookPoster } from '../../../src/adapters/webhook/slack-webhook-poster.js';
 import { createEventRegistry } from '../../../src/domain/events/registry.js';
 import type { EventStore, RecordedEvent } from '../../../src/domain/ports.js';
 import type { PendingApproval } from '../../../src/projections/approval-queue.js';
 import { notice } from './notice-fixture.js';
+import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 
 
 /** A receiver whose answers the test scripts: a status per call, or a delay. */

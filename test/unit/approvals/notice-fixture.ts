@@ -1,5 +1,5 @@
+import type { ApprovalNotice } from '../../../src/domain/ports.js';
 /** An approval notice with plain values; tests override what they probe. */
-import type { ApprovalNotice } from '../../../src/app/approval-webhook.js';
 
 export const notice = (overrides: Partial<ApprovalNotice> = {}): ApprovalNotice => ({
   kind: 'approval_requested',

@@ -6,7 +6,7 @@ import type { EvidenceBundle } from '../../../src/domain/evidence/bundle.js';
 import { verifyBundle, type VerifyOptions, type VerifyReport } from '../../../src/domain/evidence/verify.js';
 import type { EventStore } from '../../../src/domain/ports.js';
 import { activatePolicy, appendRequests, policyHashA, steppingClock, textSink } from './fixtures.js';
-import { createMemoryEventStore, type MemoryEventStore } from './memory-store.js';
+import { createMemoryEventStore, type MemoryEventStore } from '../../support/memory-event-store.js';
 
 export interface Scenario {
   readonly store: MemoryEventStore;

@@ -9,7 +9,7 @@ import { merkleRootOfHashes } from '../../../src/domain/evidence/merkle.js';
 import { sealHash, sealStreamName } from '../../../src/domain/evidence/seal.js';
 import type { Sealed } from '../../../src/domain/events/system-events.js';
 import { appendRequests, steppingClock, withTempDir } from './fixtures.js';
-import { createMemoryEventStore } from './memory-store.js';
+import { createMemoryEventStore } from '../../support/memory-event-store.js';
 import { manualSealer } from './scenario.js';
 
 const sealsOf = async (store: ReturnType<typeof createMemoryEventStore>) =>

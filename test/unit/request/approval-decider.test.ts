@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LedgergateError, type ErrorCode } from '../../../src/domain/errors.js';
 import { decide } from '../../../src/domain/request/decide.js';
+import { requestDecider } from '../../../src/domain/request/request-decider.js';
 import { apply, approveBy, at, evaluation, pendingRequest, person, submitCommand, types } from './fixtures.js';
 
 const owner = (subject: string, extra = {}) => person(subject, ['data-owners'], extra);
@@ -128,7 +129,7 @@ describe('decider: each person counts once, quorum, rejection', () => {
   });
 
   it('answers already_decided for a request that never needed approval', () => {
-    const allowed = apply(undefined, submitCommand(person('agent-1', ['ai-agents']), evaluation('allow'))).state;
+    const allowed = apply(requestDecider.initialState(), submitCommand(person('agent-1', ['ai-agents']), evaluation('allow'))).state;
     assert.equal(allowed.status, 'ready');
     refused('already_decided', () => decide(approveBy(owner('bob')), allowed));
   });

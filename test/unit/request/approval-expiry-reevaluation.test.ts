@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LedgergateError } from '../../../src/domain/errors.js';
 import { decide } from '../../../src/domain/request/decide.js';
+import { requestDecider } from '../../../src/domain/request/request-decider.js';
 import type { RequestState } from '../../../src/domain/request/request-state.js';
 import { apply, approveBy, at, evaluation, hash, pendingRequest, person, submitCommand, t0, types } from './fixtures.js';
 
@@ -109,7 +110,7 @@ describe('decider: re-evaluation when the policy changed before execution', () =
   });
 
   it('an allowed request that now needs approval goes to pending', () => {
-    const allowed = apply(undefined, submitCommand(agent, evaluation('allow'), t0)).state;
+    const allowed = apply(requestDecider.initialState(), submitCommand(agent, evaluation('allow'), t0)).state;
     const { state } = apply(allowed, { type: 'Reevaluate', evaluation: evaluation('approve', newHash), now: at(5) });
     assert.equal(state.status, 'pending_approval');
   });

@@ -2,9 +2,10 @@
 import type { PolicyEvaluated } from '../../../src/domain/events/index.js';
 import type { Principal } from '../../../src/domain/identity/principal.js';
 import type { RequestCommand } from '../../../src/domain/request/commands.js';
-import { decide, snapshotOf } from '../../../src/domain/request/decide.js';
-import type { RequestEvent } from '../../../src/domain/request/request-events.js';
-import { evolve, type MaybeRequestState, type RequestState } from '../../../src/domain/request/request-state.js';
+import { snapshotOf } from '../../../src/domain/request/decide.js';
+import { requestDecider } from '../../../src/domain/request/request-decider.js';
+import type { RequestEvent } from '../../../src/domain/request/request-stream.js';
+import type { RequestDeciderState, RequestState } from '../../../src/domain/request/request-state.js';
 
 export const t0 = new Date('2030-01-01T10:00:00.000Z');
 export const at = (seconds: number): Date => new Date(t0.getTime() + seconds * 1000);
@@ -49,19 +50,19 @@ export function submitCommand(requester: Principal, evaluated: PolicyEvaluated, 
 }
 
 /** Applies the command's events the way the repository does, with the command's time as occurrence time. */
-export function apply(state: MaybeRequestState, command: RequestCommand, occurredAt = t0): { state: RequestState; events: RequestEvent[] } {
-  const events = decide(command, state);
-  const next = events.reduce<MaybeRequestState>((s, e) => evolve(s, e, occurredAt.toISOString()), state);
-  if (!next) throw new Error('no state');
+export function apply(state: RequestDeciderState, command: RequestCommand, occurredAt = t0): { state: RequestState; events: RequestEvent[] } {
+  const events = requestDecider.decide(command, state);
+  const next = events.reduce((s, e) => requestDecider.evolve(s, e, occurredAt.toISOString()), state);
+  if (next.status === 'none') throw new Error('no state');
   return { state: next, events };
 }
 
 export const pendingRequest = (requester: Principal, required = 1, groups = ['data-owners'], expiresAfterSeconds = 3600): RequestState =>
-  apply(undefined, submitCommand(requester, evaluation('approve', hash('a'), { approverGroups: groups, required, expiresAfterSeconds }))).state;
+  apply(requestDecider.initialState(), submitCommand(requester, evaluation('approve', hash('a'), { approverGroups: groups, required, expiresAfterSeconds }))).state;
 
-export const approveBy = (decider: Principal, now = at(10), decision: 'approve' | 'reject' = 'approve', comment?: string): RequestCommand => ({
+export const approveBy = (approver: Principal, now = at(10), decision: 'approve' | 'reject' = 'approve', comment?: string): RequestCommand => ({
   type: 'DecideApproval',
-  decider,
+  approver,
   decision,
   ...(comment ? { comment } : {}),
   now,

@@ -3,18 +3,17 @@
  * tests can stage a crash at any point of a request's life and watch what a restart does.
  */
 import { createExecutionSaga, jobIdFor, type ExecutionSaga } from '../../../src/app/execution-saga.js';
-import { silentLogger } from '../../../src/app/logger.js';
 import type { PolicyHolder } from '../../../src/app/policy-holder.js';
 import { createRequestNotifier } from '../../../src/app/request-notifier.js';
 import { createRequestRepository, type RequestRepository } from '../../../src/app/request-repository.js';
-import type { ResultMasker } from '../../../src/app/result-masker.js';
 import { LedgergateError } from '../../../src/domain/errors.js';
 import { createEventRegistry } from '../../../src/domain/events/registry.js';
 import { snapshotOf } from '../../../src/domain/request/decide.js';
-import { requestStreamName } from '../../../src/domain/request/request-events.js';
+import { requestStreamName } from '../../../src/domain/request/request-stream.js';
 import type { Policy } from '../../../src/domain/policy/types.js';
-import type { ExecuteRequest, JobState, QueryResult, Warehouse } from '../../../src/domain/ports.js';
-import { createMemoryEventStore, type MemoryEventStore } from '../evidence/memory-store.js';
+import type { ExecuteRequest, JobState, QueryResult, Warehouse, ResultMasker } from '../../../src/domain/ports.js';
+import { createMemoryEventStore, type MemoryEventStore } from '../../support/memory-event-store.js';
+import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 
 export const policyHash = 'a'.repeat(64);
 
