@@ -4,7 +4,7 @@
  */
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
-import { approvalStatusOf, statusAfter, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
+import { approvalStatusOf, statusAfter, terminalStatuses, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface PendingApproval {
@@ -40,7 +40,11 @@ export interface ApprovalQueue extends Projection {
 }
 
 export function createApprovalQueue(): ApprovalQueue {
-  const requests = new Map<string, { status: RequestStatus; approved: boolean; sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
+  // What a request that may still ask for approval brings to its queue entry; dropped once it is in
+  // the queue, runs or ends, so memory holds only requests in flight and approvals.
+  const requests = new Map<string, { sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
+  // Each live request's status in the shared vocabulary, kept on for requests that have an approval.
+  const tracks = new Map<string, { status: RequestStatus; approved: boolean }>();
   const approvals = new Map<string, PendingApproval>();
   const history = new Map<string, { requestId: string; decision: string; at: string }[]>();
 
@@ -50,17 +54,15 @@ export function createApprovalQueue(): ApprovalQueue {
       const found = requestEventOf(recorded);
       if (!found) return;
       const { requestId, event, at } = found;
-      const tracked = requests.get(requestId);
-      if (tracked) {
-        tracked.status = statusAfter(tracked.status, event.type);
-        if (event.type === 'QueryApproved') tracked.approved = true;
-      }
+      const tracked = event.type === 'QueryRequested' ? { status: statusAfter('ready', event.type), approved: false } : tracks.get(requestId);
+      if (!tracked) return;
+      tracks.set(requestId, tracked);
+      tracked.status = statusAfter(tracked.status, event.type);
+      if (event.type === 'QueryApproved') tracked.approved = true;
       switch (event.type) {
         case 'QueryRequested': {
           const p = event.data.principal;
           requests.set(requestId, {
-            status: statusAfter('ready', event.type),
-            approved: false,
             sql: event.data.sql,
             sqlHash: event.data.sqlHash,
             requester: { subject: p.subject, ...(p.email ? { email: p.email } : {}), ...(p.actor ? { actor: p.actor.subject } : {}) },
@@ -88,10 +90,10 @@ export function createApprovalQueue(): ApprovalQueue {
         case 'ApprovalRequested': {
           const request = requests.get(requestId);
           if (!request) break;
-          const { status: _status, approved: _approved, ...details } = request;
+          requests.delete(requestId);
           approvals.set(requestId, {
             requestId,
-            ...details,
+            ...request,
             rule: event.data.rule,
             approverGroups: [...event.data.settings.approverGroups],
             required: event.data.settings.required,
@@ -122,7 +124,12 @@ export function createApprovalQueue(): ApprovalQueue {
           break;
       }
       const approval = approvals.get(requestId);
-      if (approval && tracked) approval.status = approvalStatusOf(tracked.status, tracked.approved);
+      if (approval) approval.status = approvalStatusOf(tracked.status, tracked.approved);
+      // Running or finished without asking for approval: it never will now.
+      else if (tracked.status === 'running' || terminalStatuses.has(tracked.status)) {
+        requests.delete(requestId);
+        tracks.delete(requestId);
+      }
     },
     pending: () => [...approvals.values()].filter((a) => a.status === 'pending_approval'),
     all: () => [...approvals.values()],

@@ -9,7 +9,7 @@ import { countDistinctApprovers, samePerson } from '../domain/approvals/eligibil
 import type { PrincipalSnapshot } from '../domain/events/shared-schemas.js';
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
-import { statusAfter, type RequestStatus } from '../domain/request/request-status.js';
+import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface ApprovalsReportItem {
@@ -141,6 +141,8 @@ export function createApprovalsReport(): ApprovalsReportProjection {
           });
           break;
       }
+      // Running or finished without an approval in its life: it can never enter this report, so it is not kept.
+      if (!r.involvesApproval && (r.outcome === 'running' || terminalStatuses.has(r.outcome))) requests.delete(requestId);
     },
     report(filter = {}) {
       const from = filter.from?.getTime() ?? -Infinity;
