@@ -1,5 +1,7 @@
 /** p50 latency of the SQL analyser, on cache hits and misses, for a simple select and a five-table join. */
 import { createPolyglotAnalyser } from '../src/adapters/analysis/polyglot-analyser.js';
+import { lexGoogleSql } from '../src/adapters/analysis/googlesql-lexer/lexer.js';
+import { statementStructure } from '../src/adapters/analysis/googlesql-lexer/statements.js';
 import type { Catalog, TableRef } from '../src/domain/ports.js';
 
 const tables: Record<string, readonly string[]> = {
@@ -54,6 +56,30 @@ async function measure(analyse: (sql: string) => Promise<unknown>, sqlFor: (i: n
   return { miss: p50(misses), hit: p50(hits) };
 }
 
+/** 10 KB of SQL with every kind of token: statements, raw and triple-quoted strings, escaped names, comments. */
+function tenKilobytes(): string {
+  const parts: string[] = [];
+  for (let i = 0; parts.join(';\n').length < 10 * 1024; i++) {
+    parts.push(`${fiveTableJoin(i)} -- note ${i}\n/* block ; ${i} */ LIMIT ${i}`);
+    parts.push(`SELECT r'\\d+\\'x', '''a''b''', b"\\x00", \`\\u0068r\`.t_${i} AS x FROM \`example.com:p.d.t\` # ${i}`);
+  }
+  return parts.join(';\n');
+}
+
+/** p50 of the lexer (tokens and statement structure) over 10 KB. */
+function measureLexer(runs: number): { bytes: number; p50: number } {
+  const sql = tenKilobytes();
+  const samples: number[] = [];
+  for (let i = 0; i < runs + 50; i++) {
+    const start = performance.now();
+    const lexed = lexGoogleSql(sql);
+    if (!lexed.ok) throw new Error(`the bench SQL does not lex: ${lexed.error.message}`);
+    statementStructure(sql, lexed.tokens);
+    if (i >= 50) samples.push(performance.now() - start);
+  }
+  return { bytes: Buffer.byteLength(sql), p50: p50(samples) };
+}
+
 export async function run(): Promise<Record<string, number | string>> {
   const startedAt = performance.now();
   const analyser = createPolyglotAnalyser({ catalog, cacheSize: 1000 });
@@ -64,7 +90,10 @@ export async function run(): Promise<Record<string, number | string>> {
   await measure(analyse, (i) => fiveTableJoin(-i - 1), 100);
   const simple = await measure(analyse, simpleSelect, 200);
   const join = await measure(analyse, fiveTableJoin, 200);
+  const lexer = measureLexer(300);
   return {
+    'analysis.lexer.bytes': lexer.bytes,
+    'analysis.lexer.tenKilobytesP50Ms': lexer.p50,
     'analysis.warmUpMs': warmUpMs,
     'analysis.simpleSelect.missP50Ms': simple.miss,
     'analysis.simpleSelect.hitP50Ms': simple.hit,

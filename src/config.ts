@@ -22,6 +22,13 @@ export type WarehouseConfig =
       maximumBytesBilled?: number;
       /** `none` (LEDGERGATE_BIGQUERY_AUTH): no credentials at all — only for an emulator or test fake on localhost. */
       auth?: 'none';
+    }
+  | {
+      kind: 'postgres';
+      /** postgres://…; user, password, host and database missing from it come from PGUSER, PGPASSWORD, PGHOST, PGDATABASE. */
+      connectionString: string;
+      /** LEDGERGATE_POSTGRES_POOL_SIZE (default 5). */
+      poolSize: number;
     };
 
 export interface Config {
@@ -56,6 +63,8 @@ export interface Config {
   webhookUrl?: string;
   /** Bearer token /metrics requires; without it /metrics answers loopback callers only. */
   metricsToken?: string;
+  /** EXTERNAL_QUERY connection ids (`project.region.connection`) whose engine is PostgreSQL (LEDGERGATE_EXTERNAL_QUERY_POSTGRES). */
+  externalQueryPostgres: string[];
   /** The web console's OIDC client (authorization code + PKCE); the dev issuer needs none. */
   console: { clientId?: string; scope: string };
 }
@@ -147,7 +156,14 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       ...(maximumBytesBilled ? { maximumBytesBilled } : {}),
       ...(auth === 'none' ? { auth: 'none' as const } : {}),
     };
-  } else return fail('LEDGERGATE_WAREHOUSE', `must be demo, duckdb:<file> or bigquery:<project-id>, got "${warehouseSetting}"`);
+  } else if (/^postgres(ql)?:\/\//.test(warehouseSetting)) {
+    try {
+      new URL(warehouseSetting);
+    } catch {
+      fail('LEDGERGATE_WAREHOUSE', 'is not a valid postgres:// URL');
+    }
+    warehouse = { kind: 'postgres', connectionString: warehouseSetting, poolSize: int('LEDGERGATE_POSTGRES_POOL_SIZE', 5, 1, 100) };
+  } else return fail('LEDGERGATE_WAREHOUSE', 'must be demo, duckdb:<file>, bigquery:<project-id> or postgres://…');
 
   const issuer = get('LEDGERGATE_OIDC_ISSUER');
   if (issuer && !/^https?:\/\/[^\s]+$/.test(issuer)) fail('LEDGERGATE_OIDC_ISSUER', `must be an http(s) URL, got "${issuer}"`);
@@ -213,6 +229,7 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       ...(get('LEDGERGATE_EVIDENCE_KEY_MAX_AGE') ? { keyMaxAgeMs: seconds('LEDGERGATE_EVIDENCE_KEY_MAX_AGE', '1s') * 1000 } : {}),
     },
     ...(webhookUrl ? { webhookUrl } : {}),
+    externalQueryPostgres: list('LEDGERGATE_EXTERNAL_QUERY_POSTGRES', ''),
     ...(metricsToken ? { metricsToken } : {}),
     console: { ...(consoleClientId ? { clientId: consoleClientId } : {}), scope: consoleScope },
   };

@@ -22,6 +22,7 @@ import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
 import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
+import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
 import { startKeyRotation } from './adapters/evidence/key-rotation.js';
 import { openKeyStore } from './adapters/evidence/key-store.js';
@@ -93,11 +94,23 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
     const analysisLimits = config.analysis;
-    // Analysis runs in worker threads unless LEDGERGATE_ANALYSIS_WORKERS=0; either way under the caps and deadline.
-    const pool = analysisLimits.workers > 0 ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits }) : undefined;
+    const externalQuery = { postgresConnections: config.externalQueryPostgres };
+    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL, in worker
+    // threads unless LEDGERGATE_ANALYSIS_WORKERS=0. Either way under the size caps and the deadline.
+    const pool =
+      warehouse.kind !== 'postgres' && analysisLimits.workers > 0
+        ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits, externalQuery })
+        : undefined;
     if (pool) closers.unshift(() => pool.close());
-    // Loaded only without workers: with them the parser's WASM lives in the workers, not on the event loop.
-    const analyser = pool ?? createCappedAnalyser((await import('./adapters/analysis/polyglot-analyser.js')).createPolyglotAnalyser({ catalog: warehouse }), analysisLimits);
+    const analyser =
+      pool ??
+      createCappedAnalyser(
+        warehouse.kind === 'postgres'
+          ? createPostgresAnalyser({ catalog: warehouse })
+          : // Loaded only without workers: with them the parser's WASM lives in the workers, not on the event loop.
+            (await import('./adapters/analysis/polyglot-analyser.js')).createPolyglotAnalyser({ catalog: warehouse, externalQuery }),
+        analysisLimits,
+      );
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey });
@@ -113,7 +126,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
       store,
-      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, createOutcomeMetrics({ metrics, gatewayId })],
+      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, readModels.bigQueryJobs, createOutcomeMetrics({ metrics, gatewayId })],
       logger,
       onLiveEvent: createLiveEventHandler({ gatewayId, notifier, saga, policies, ...(webhook ? { webhook } : {}) }),
     });

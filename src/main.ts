@@ -1,5 +1,5 @@
 /** `npm start`: load configuration, start the gateway, print how to use it, stop cleanly on signals. */
-import { loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { isLedgergateError } from './domain/errors.js';
 import { startGateway } from './gateway.js';
 
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     const lines = [
       '',
       `ledgergate is serving at ${gateway.url}`,
-      `  warehouse: ${config.warehouse.kind === 'bigquery' ? `BigQuery project ${config.warehouse.projectId}` : `${config.warehouse.kind} (${config.warehouse.file})`}`,
+      `  warehouse: ${warehouseLine(config.warehouse)}`,
       `  event store: ${config.eventStore.kind === 'sqlite' ? config.eventStore.file : 'EventStoreDB'}`,
       `  policy: ${config.policyFile}`,
       '',
@@ -53,3 +53,13 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Never the PostgreSQL URL itself: it may carry a password. */
+function warehouseLine(warehouse: Config['warehouse']): string {
+  if (warehouse.kind === 'bigquery') return `BigQuery project ${warehouse.projectId}`;
+  if (warehouse.kind === 'postgres') {
+    const url = new URL(warehouse.connectionString);
+    return `PostgreSQL ${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  }
+  return `${warehouse.kind} (${warehouse.file})`;
+}

@@ -25,6 +25,7 @@ export function summariseAnalysis(
     kinds: [...analysis.kinds],
     ...(analysis.bytesEstimate !== undefined ? { bytesEstimate: analysis.bytesEstimate } : {}),
     ...(analysis.dryRunDisagreement ? { dryRunDisagreement: analysis.dryRunDisagreement } : {}),
+    ...(analysis.readingProblems?.length ? { readingProblems: [...analysis.readingProblems] } : {}),
     ...(extra.costEstimateUsd !== undefined ? { costEstimateUsd: extra.costEstimateUsd } : {}),
     ...(extra.plannedMasking ? { plannedMasking: extra.plannedMasking } : {}),
   };
@@ -37,5 +38,6 @@ export function analysisFromSummary(summary: QueryAnalysed): Analysis {
     kinds: summary.kinds,
     ...(summary.bytesEstimate !== undefined ? { bytesEstimate: summary.bytesEstimate } : {}),
     ...(summary.dryRunDisagreement ? { dryRunDisagreement: summary.dryRunDisagreement } : {}),
+    ...(summary.readingProblems ? { readingProblems: summary.readingProblems } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { PolicyDecision } from '../domain/policy/types.js';
+import type { Effect, PolicyDecision } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
@@ -51,11 +51,23 @@ export interface SubmitInput {
   readonly reason?: string;
   readonly maxRows?: number;
   readonly waitSeconds?: number;
-  readonly channel: 'rest' | 'mcp';
+  readonly channel: 'rest' | 'mcp' | 'bigquery-api';
+  /** A request id the caller derived itself (the BigQuery API namespaces client job ids with it). */
+  readonly requestId?: string;
+  readonly clientJobId?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What a query would meet without running it: the analysis and the policy's decision (a dry run). */
+export interface Assessment {
+  readonly analysis: Analysis;
+  readonly decision: { readonly effect: Effect; readonly rule: string; readonly reasons: readonly string[] };
 }
 
 export interface QueryService {
   submit(caller: CallerContext, input: SubmitInput): Promise<QueryView>;
+  /** Analyses and judges without recording or running anything (dry runs). */
+  assess(caller: CallerContext, sql: string): Promise<Assessment>;
   get(caller: CallerContext, requestId: string, waitSeconds?: number, signal?: AbortSignal): Promise<QueryView>;
   decide(caller: CallerContext, requestId: string, decision: 'approve' | 'reject', comment?: string): Promise<QueryView>;
   cancel(caller: CallerContext, requestId: string): Promise<QueryView>;
@@ -220,7 +232,7 @@ export function createQueryService(deps: {
       if (input.sql.length > settings.maxSqlLength) {
         throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
       }
-      const requestId = ids.next();
+      const requestId = input.requestId ?? ids.next();
       const maxRows = Math.min(input.maxRows ?? settings.defaultMaxRows, settings.maxRowsCap);
       const { analysis, limit } = await analyse(input.sql);
       const policy = policies.current();
@@ -243,6 +255,8 @@ export function createQueryService(deps: {
           ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
           ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
           channel: input.channel,
+          ...(input.clientJobId ? { clientJobId: input.clientJobId } : {}),
+          ...(input.labels ? { labels: { ...input.labels } } : {}),
         },
         analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
         evaluation: evaluationEvent(requestId, decision),
@@ -266,6 +280,17 @@ export function createQueryService(deps: {
         { fresh: true },
       );
       return toQueryView(finished);
+    },
+
+    async assess(caller, sql) {
+      if (sql.length > settings.maxSqlLength) {
+        throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
+      }
+      // An assessment records nothing: a statement over an analysis limit is refused outright.
+      const { analysis, limit } = await analyse(sql);
+      if (limit) throw limit;
+      const decision = evaluatePolicy(policies.current(), { groups: caller.principal.groups, analysis });
+      return { analysis, decision: { effect: decision.effect, rule: decision.rule, reasons: decision.reasons } };
     },
 
     async get(caller, requestId, waitSeconds = 0, signal) {

@@ -139,7 +139,7 @@ export type JobState =
   | { readonly state: 'failed'; readonly code: string; readonly message: string };
 
 export interface Warehouse extends Catalog {
-  readonly kind: 'duckdb' | 'bigquery';
+  readonly kind: 'duckdb' | 'bigquery' | 'postgres';
   readonly projectId: string;
   /** Undefined when the warehouse has no dry run (DuckDB). */
   dryRun?(sql: string): Promise<DryRunResult>;

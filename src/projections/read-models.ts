@@ -2,6 +2,7 @@
 import { createAccessLog, type AccessLog } from './access-log.js';
 import { createApprovalQueue, type ApprovalQueue } from './approval-queue.js';
 import { createApprovalsReport, type ApprovalsReportProjection } from './approvals-report.js';
+import { createBigQueryJobIndex, type BigQueryJobIndex } from './bigquery-jobs.js';
 import { createMaskingReport, type MaskingReportProjection } from './masking-report.js';
 import { createSessionIndex, type SessionIndex } from './sessions.js';
 
@@ -11,6 +12,8 @@ export interface ReadModels {
   readonly sessions: SessionIndex;
   readonly maskingReport: MaskingReportProjection;
   readonly approvalsReport: ApprovalsReportProjection;
+  /** BigQuery-API jobs per principal (jobs.list). */
+  readonly bigQueryJobs: BigQueryJobIndex;
 }
 
 export function createReadModels(): ReadModels {
@@ -20,5 +23,6 @@ export function createReadModels(): ReadModels {
     sessions: createSessionIndex(),
     maskingReport: createMaskingReport(),
     approvalsReport: createApprovalsReport(),
+    bigQueryJobs: createBigQueryJobIndex(),
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The Warehouse port's contract: every adapter (embedded DuckDB, BigQuery against its fake server)
  * passes it. It assumes the demo dataset (src/adapters/warehouse/demo-dataset.ts) is loaded under
- * project `demo-project` and checks port behaviour only, never engine internals.
+ * project `demo-project` and checks port behaviour only, never engine internals. The SQL is the
+ * target's dialect: GoogleSQL for DuckDB and BigQuery, PostgreSQL for a PostgreSQL target (where the
+ * few GoogleSQL-only constructs are replaced by the PostgreSQL way of asking the same thing).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +38,31 @@ async function rejectsWith(promise: Promise<unknown>, codes: readonly string[]):
   assert.fail('expected the call to fail');
 }
 
-export function warehouseContract(name: string, open: () => Promise<OpenedWarehouse>): void {
+export type ContractDialect = 'googlesql' | 'postgresql';
+
+const dialectSql = {
+  googlesql: {
+    customersById: 'SELECT customer_id, email, birth_date, created_at FROM `demo-project.sales.customers` WHERE customer_id = 1',
+    tableForms: ['`demo-project.sales.customers`', '`demo-project`.sales.customers', '`demo-project.sales`.customers', 'sales.customers', '`sales.customers`', '`sales`.`customers`'],
+    safeCast: "SELECT SAFE_CAST('not a number' AS INT64) AS bad, SAFE_CAST('42' AS INT64) AS good",
+    exceptColumns: 'SELECT * EXCEPT (ssn, card_number) FROM sales.customers WHERE customer_id = 2',
+    firstPerCountry: 'SELECT country, customer_id FROM sales.customers WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY country ORDER BY customer_id) = 1',
+    foreignProject: 'SELECT * FROM `other-project.sales.customers`',
+  },
+  postgresql: {
+    customersById: 'SELECT customer_id, email, birth_date, created_at FROM sales.customers WHERE customer_id = 1',
+    tableForms: ['sales.customers', '"sales".customers', '"sales"."customers"', 'SALES.Customers'],
+    // OFFSET 0 keeps the planner from folding the guarded cast of a constant before the guard.
+    safeCast: "SELECT CASE WHEN v.n ~ '^[0-9]+$' THEN v.n::bigint END AS bad, '42'::bigint AS good FROM (SELECT 'not a number'::text AS n OFFSET 0) AS v",
+    exceptColumns: 'SELECT customer_id, full_name, email, phone, birth_date, city, country, notes, created_at FROM sales.customers WHERE customer_id = 2',
+    firstPerCountry:
+      'SELECT country, customer_id FROM (SELECT country, customer_id, ROW_NUMBER() OVER (PARTITION BY country ORDER BY customer_id) AS n FROM sales.customers) ranked WHERE n = 1',
+    foreignProject: 'SELECT * FROM "other-project".sales.customers',
+  },
+} as const;
+
+export function warehouseContract(name: string, open: () => Promise<OpenedWarehouse>, dialect: ContractDialect = 'googlesql'): void {
+  const sql = dialectSql[dialect];
   describe(`Warehouse contract: ${name}`, () => {
     let opened: OpenedWarehouse;
     let warehouse: Warehouse;
@@ -52,9 +78,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
     });
 
     it('selects rows and reports BigQuery column types', async () => {
-      const result = await run(
-        'SELECT customer_id, email, birth_date, created_at FROM `demo-project.sales.customers` WHERE customer_id = 1',
-      );
+      const result = await run(sql.customersById);
       assert.deepEqual(
         result.columns.map((column) => [column.name, column.type]),
         [['customer_id', 'INT64'], ['email', 'STRING'], ['birth_date', 'DATE'], ['created_at', 'TIMESTAMP']],
@@ -75,36 +99,27 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.match(String(result.rows[0].amount), /^\d+(\.\d+)?$/);
     });
 
-    for (const form of [
-      '`demo-project.sales.customers`',
-      '`demo-project`.sales.customers',
-      '`demo-project.sales`.customers',
-      'sales.customers',
-      '`sales.customers`',
-      '`sales`.`customers`',
-    ]) {
+    for (const form of sql.tableForms) {
       it(`resolves the table name ${form}`, async () => {
         const result = await run(`SELECT COUNT(*) AS n FROM ${form}`);
         assert.equal(result.rows[0].n, 200);
       });
     }
 
-    it('runs SAFE_CAST', async () => {
-      const result = await run("SELECT SAFE_CAST('not a number' AS INT64) AS bad, SAFE_CAST('42' AS INT64) AS good");
+    it('runs SAFE_CAST (or the dialect\'s guarded cast)', async () => {
+      const result = await run(sql.safeCast);
       assert.deepEqual(result.rows[0], { bad: null, good: 42 });
     });
 
-    it('runs SELECT * EXCEPT (…)', async () => {
-      const result = await run('SELECT * EXCEPT (ssn, card_number) FROM sales.customers WHERE customer_id = 2');
+    it('runs SELECT * EXCEPT (…) (or the dialect\'s column list)', async () => {
+      const result = await run(sql.exceptColumns);
       const names = result.columns.map((column) => column.name);
       assert.ok(names.includes('email'));
       assert.ok(!names.includes('ssn') && !names.includes('card_number'));
     });
 
-    it('runs QUALIFY', async () => {
-      const result = await run(
-        'SELECT country, customer_id FROM sales.customers WHERE TRUE QUALIFY ROW_NUMBER() OVER (PARTITION BY country ORDER BY customer_id) = 1',
-      );
+    it('runs QUALIFY (or the dialect\'s filtered window)', async () => {
+      const result = await run(sql.firstPerCountry);
       const countries = result.rows.map((row) => row.country);
       assert.equal(new Set(countries).size, countries.length, 'one row per country');
       assert.ok(countries.length >= 3);
@@ -177,7 +192,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
 
     it('rejects unknown tables and foreign projects with a clear code', async () => {
       await rejectsWith(run('SELECT * FROM sales.no_such_table'), ['query_invalid', 'not_found']);
-      const message = await rejectsWith(run('SELECT * FROM `other-project.sales.customers`'), ['query_invalid', 'not_found']);
+      const message = await rejectsWith(run(sql.foreignProject), ['query_invalid', 'not_found']);
       assert.match(message, /other-project/);
     });
 

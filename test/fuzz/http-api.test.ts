@@ -58,7 +58,7 @@ describe('HTTP API under hostile input', () => {
     );
     const target = fc.record({
       method: fc.constantFrom('POST', 'POST', 'GET', 'DELETE', 'PUT', 'PATCH'),
-      path: fc.constantFrom('/v1/queries', '/v1/queries/x', '/v1/queries/%ZZ/decisions', '/v1/approvals?status=%', '/v1/audit/access-log?from=yesterday', '/v1/sessions/%00', '/v1/evidence?from=x', '/mcp', '/healthz', '/nope'),
+      path: fc.constantFrom('/v1/queries', '/v1/queries/x', '/v1/queries/%ZZ/decisions', '/v1/approvals?status=%', '/v1/audit/access-log?from=yesterday', '/v1/sessions/%00', '/v1/evidence?from=x', '/mcp', '/healthz', '/nope', '/bigquery/v2/projects/demo-project/jobs', '/projects/demo-project/queries', '/bigquery/v2/projects/demo-project/queries/%ZZ?maxResults=x', '/$discovery/rest?version=%'),
       authorised: fc.boolean(),
       contentType: fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', 'application/json; charset=latin1'),
       extra: fc.dictionary(headerName, headerValue, { maxKeys: 5 }),

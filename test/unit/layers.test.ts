@@ -28,6 +28,8 @@ const adapterSurfaces: Readonly<Record<string, readonly string[]>> = {
   console: ['console-api-routes.ts', 'console-wiring.ts'],
   mcp: ['ledgergate-tools.ts', 'mcp-routes.ts'],
   metrics: ['gateway-metrics.ts', 'http-metrics.ts', 'metrics-routes.ts'],
+  // The PostgreSQL reader: the PostgreSQL warehouse uses it to tell a write from a read.
+  analysis: ['postgres/read-postgres.ts'],
 };
 
 interface Import {

@@ -12,12 +12,13 @@ import {
   type StatementKind,
 } from '../../domain/analysis/types.js';
 import { riskiestKind } from '../../domain/analysis/types.js';
+import { joinExternalQueries, readExternalQuery, type ExternalQueryOptions } from './external-query/external-query.js';
 import { computeLineage, type LineageFacts } from './lineage.js';
 import { LruCache } from './lru-cache.js';
 import { parseSql, type AstNode } from './polyglot-sdk.js';
-import { collectStatementFacts, type StatementFacts } from './statement-facts.js';
+import { collectStatementFacts, type StatementFacts, type WalkEnv } from './statement-facts.js';
 import { hintKindsFromLeadingWords } from './statement-kinds.js';
-import { hasDisguisingCharacters, splitStatements, type StatementChunk } from './statement-split.js';
+import { hasDisguisingCharacters, nameAt, splitStatements, type SplitResult, type StatementChunk } from './statement-split.js';
 import { warmUpPolyglot } from './warm-up.js';
 
 export interface PolyglotAnalyserOptions {
@@ -26,6 +27,8 @@ export interface PolyglotAnalyserOptions {
   readonly cacheSize?: number;
   /** Exercise the WASM engine once at creation so the first request is not slow. Default true. */
   readonly warmUp?: boolean;
+  /** Which EXTERNAL_QUERY connections are PostgreSQL; by default none (every EXTERNAL_QUERY is unknown). */
+  readonly externalQuery?: ExternalQueryOptions;
 }
 
 /** `BEGIN <statement>` blocks nest; deeper than this is read as unknown. */
@@ -51,7 +54,7 @@ export function createPolyglotAnalyser(options: PolyglotAnalyserOptions): Analys
       const cached = cache.get(key);
       if (cached) return cached;
       const lookups = { failed: false };
-      const pending = analyseRequest(sql, context, catalog, lookups)
+      const pending = analyseRequest(sql, context, catalog, lookups, options.externalQuery)
         .catch(() => failClosedAnalysis(sql))
         .then((analysis) => {
           // A catalog outage gives a fail-closed answer that must not outlive the outage.
@@ -74,55 +77,101 @@ async function analyseRequest(
   context: AnalysisContext,
   catalog: Catalog,
   lookups: { failed: boolean },
+  externalQuery?: ExternalQueryOptions,
 ): Promise<Analysis> {
   const drafts = draftStatements(sql, context, 0);
-  if (hasDisguisingCharacters(sql)) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+  if (hasDisguisingCharacters(sql)) {
+    for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+    drafts[0]?.facts.problems.push('the text holds control, format or unusual space characters');
+  }
   const schemas = await resolveSchemas(allDrafts(drafts), catalog, lookups);
-  const statements = drafts.map((draft) => finishStatement(draft, schemas, context));
+  const external = (draft: Draft): AnalysedStatement[][] =>
+    (draft.facts.externalQueries ?? []).map((call) => readExternalQuery(call, externalQuery ?? { postgresConnections: [] }));
+  const statements = drafts.map((draft) =>
+    joinExternalQueries(finishStatement(draft, schemas, context), allDrafts([draft]).flatMap(external), draft.nested.length === 0 ? draft.node : undefined),
+  );
+  const problems = [...new Set(allDrafts(drafts).flatMap((draft) => draft.facts.problems))];
   return deepFreeze({
     statements,
     tables: sortedUnion(statements.map((statement) => statement.tables)),
     kinds: orderedKinds(new Set(statements.flatMap((statement) => statement.kinds))),
+    ...(problems.length > 0 ? { readingProblems: problems } : {}),
   });
 }
 
 function failClosedAnalysis(sql: string): Analysis {
-  const statement = finishStatement(unreadableDraft(sql, []), new Map(), { defaultProject: '' });
-  return deepFreeze({ statements: [statement], tables: [], kinds: ['unknown'] });
+  const statement = finishStatement(unreadableDraft(sql, [], 'the analyser failed'), new Map(), { defaultProject: '' });
+  return deepFreeze({ statements: [statement], tables: [], kinds: ['unknown'], readingProblems: ['the analyser failed'] });
 }
 
 // ---------------------------------------------------------------- reading statements
 
 function draftStatements(sql: string, context: AnalysisContext, depth: number): Draft[] {
-  if (depth > maxNesting) return [unreadableDraft(sql, [])];
-  const split = splitStatements(sql);
-  if (!split || split.chunks.length === 0) return [unreadableDraft(sql, [])];
-  const drafts = draftChunks(sql, split.chunks, context, depth);
-  if (!split.commentsAgree) for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+  if (depth > maxNesting) return [unreadableDraft(sql, [], `BEGIN blocks nest deeper than ${maxNesting}`)];
+  const outcome = splitStatements(sql);
+  if (!outcome.ok) return [unreadableDraft(sql, [], outcome.problem)];
+  const { split } = outcome;
+  if (split.chunks.length === 0) return [unreadableDraft(sql, [], 'the request holds no statement')];
+  const drafts = draftChunks(sql, split, context, depth);
+  // A BEGIN block's remainder is re-read alone and need not balance; only the whole request must.
+  const problem = depth === 0 ? split.problem : split.disagreement;
+  if (problem !== undefined) {
+    for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+    (drafts[0] as Draft).facts.problems.push(problem);
+  }
   return drafts;
 }
 
-function draftChunks(sql: string, chunks: readonly StatementChunk[], context: AnalysisContext, depth: number): Draft[] {
+function draftChunks(sql: string, split: SplitResult, context: AnalysisContext, depth: number): Draft[] {
+  const { chunks } = split;
   const whole = parseSql(sql);
   if (whole && whole.length === chunks.length) {
-    return whole.map((node, index) => parsedDraft(node, (chunks[index] as StatementChunk).text, true, context, depth));
+    const env = walkEnv(split, context, 0);
+    return whole.map((node, index) => parsedDraft(node, (chunks[index] as StatementChunk).text, true, env, depth));
   }
   // The request as a whole did not parse: read each statement alone so the readable ones keep
   // their detail, and the others are unknown.
   return chunks.flatMap((chunk) => {
     const nodes = parseSql(chunk.text);
-    if (!nodes || nodes.length === 0) return [unreadableDraft(chunk.text, hintKindsFromLeadingWords(chunk.leadingWords))];
-    return nodes.map((node) => parsedDraft(node, chunk.text, nodes.length === 1, context, depth));
+    if (!nodes || nodes.length === 0) {
+      return [unreadableDraft(chunk.text, hintKindsFromLeadingWords(chunk.leadingWords), 'the parser library cannot read a statement')];
+    }
+    const env = walkEnv(split, context, chunk.codePointStart);
+    const drafts = nodes.map((node) => parsedDraft(node, chunk.text, nodes.length === 1, env, depth));
+    if (nodes.length > 1) {
+      // GoogleSQL reads one statement here; a reader that finds several is not reading the same text.
+      for (const draft of allDrafts(drafts)) markUnreadable(draft.facts);
+      (drafts[0] as Draft).facts.problems.push(`the parser library reads ${nodes.length} statements where GoogleSQL reads one`);
+    }
+    return drafts;
   });
 }
 
-function parsedDraft(node: AstNode, text: string, textIsStatement: boolean, context: AnalysisContext, depth: number): Draft {
-  const facts = collectStatementFacts(node, context);
-  const nested = facts.nestedSql.filter((nestedSql) => nestedSql.length > 0).flatMap((nestedSql) => draftStatements(nestedSql, context, depth + 1));
+/** Quoted names are looked up by where the parsed text starts in the request (code points). */
+function walkEnv(split: SplitResult, context: AnalysisContext, base: number): WalkEnv {
+  return {
+    context,
+    tempFunctions: split.tempFunctions,
+    decodeName: (value) => {
+      const span = spanOf(value);
+      return span === undefined ? undefined : nameAt(split.namePieces, base + span.start, base + span.end);
+    },
+  };
+}
+
+function spanOf(value: unknown): { start: number; end: number } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const span = (value as { span?: { start?: unknown; end?: unknown } }).span;
+  return typeof span?.start === 'number' && typeof span.end === 'number' ? { start: span.start, end: span.end } : undefined;
+}
+
+function parsedDraft(node: AstNode, text: string, textIsStatement: boolean, env: WalkEnv, depth: number): Draft {
+  const facts = collectStatementFacts(node, env);
+  const nested = facts.nestedSql.filter((nestedSql) => nestedSql.length > 0).flatMap((nestedSql) => draftStatements(nestedSql, env.context, depth + 1));
   return { node, text, textIsStatement, facts, nested };
 }
 
-function unreadableDraft(text: string, hints: readonly StatementKind[]): Draft {
+function unreadableDraft(text: string, hints: readonly StatementKind[], problem: string): Draft {
   const facts: StatementFacts = {
     kinds: new Set<StatementKind>([...hints, 'unknown']),
     references: [],
@@ -132,6 +181,7 @@ function unreadableDraft(text: string, hints: readonly StatementKind[]): Draft {
     dynamicSql: false,
     unparsed: true,
     lineageIncomplete: true,
+    problems: [problem],
   };
   return { text, textIsStatement: false, facts, nested: [] };
 }

@@ -17,16 +17,20 @@ export interface QualifiedTable {
   readonly unqualified: boolean;
 }
 
+/** A quoted name part as GoogleSQL decodes it (escapes applied), or undefined when it cannot tell. */
+export type NameDecoder = (quotedIdentifier: unknown) => string | undefined;
+
 /**
  * The name parts of a table reference node (`{ name, schema, catalog }`), split at the dots inside
- * backtick-quoted parts: `p.d`.t, `p`.d.t and `p.d.t` all give [p, d, t].
+ * backtick-quoted parts: `p.d`.t, `p`.d.t and `p.d.t` all give [p, d, t]. With a decoder, quoted
+ * parts are read as GoogleSQL reads them (`\u0068r` is `hr`), and one it cannot read fails the name.
  */
-export function tableNameParts(payload: Payload): string[] | undefined {
+export function tableNameParts(payload: Payload, decodeQuoted?: NameDecoder): string[] | undefined {
   const parts: string[] = [];
   for (const field of ['catalog', 'schema', 'name'] as const) {
     const value = payload[field];
     if (value === null || value === undefined) continue;
-    const text = identifierText(value);
+    const text = decodeQuoted && isQuoted(value) ? decodeQuoted(value) : identifierText(value);
     if (text === undefined || text === '') return undefined;
     parts.push(...(isQuoted(value) ? text.split('.') : [text]));
   }

@@ -1,12 +1,23 @@
 /** The Express application: security headers, tracing, authentication, routes, problem responses. */
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import type { Authenticator, Logger } from '../../domain/ports.js';
 import type { AuthFailureRecorder } from '../../app/auth-failure-recorder.js';
-import { authenticate, principalOf } from './authenticate.js';
+import { authenticate, principalOf, type UnauthenticatedResponder } from './authenticate.js';
 import { problemHandler, sendProblem } from './problem.js';
+
+/** An API with its own paths and error shape (the BigQuery REST API), behind the same tokens and limits. */
+export interface ForeignApi {
+  /** Path prefixes whose every request needs a token. */
+  readonly paths: readonly string[];
+  /** Routes with full paths, all under `paths`. */
+  readonly router: Router;
+  readonly respondUnauthenticated: UnauthenticatedResponder;
+  /** Errors under those paths (the body parser's included) in the API's own shape. */
+  readonly errorHandler: ErrorRequestHandler;
+}
 
 export interface HttpAppOptions {
   readonly logger: Logger;
@@ -16,6 +27,7 @@ export interface HttpAppOptions {
   readonly publicRoutes: readonly Router[];
   /** Routes behind bearer authentication (they must live under /v1 or /mcp). */
   readonly apiRoutes: readonly Router[];
+  readonly foreignApis?: readonly ForeignApi[];
   /** Middleware that sees every request before rate limits and routes (metrics). */
   readonly beforeRoutes?: readonly RequestHandler[];
   readonly bodyLimitBytes: number;
@@ -101,6 +113,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   // Authentication runs once per call for everything under the API prefixes, before any route.
   app.use(['/v1', '/mcp'], requireToken, perPrincipal);
+  for (const api of options.foreignApis ?? []) {
+    const paths = [...api.paths];
+    app.use(paths, authenticate({ authenticator: options.authenticator, failures: options.authFailures, logger, respond: api.respondUnauthenticated }), perPrincipal);
+    app.use(api.router);
+    app.use(paths, api.errorHandler);
+  }
   for (const router of options.apiRoutes) app.use(router);
 
   app.use((req, res) => sendProblem(res, 404, 'not_found', `No route for ${req.method} ${req.path}`));

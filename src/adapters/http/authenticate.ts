@@ -12,7 +12,10 @@ export const principalOf = (res: Response): Principal => {
   return principal;
 };
 
-export function authenticate(deps: { authenticator: Authenticator; failures: AuthFailureRecorder; logger: Logger }): RequestHandler {
+/** How a 401 is written: problem+json by default; an API with its own error shape (BigQuery's) passes its own. */
+export type UnauthenticatedResponder = (req: Request, res: Response, reason: string, message: string) => void;
+
+export function authenticate(deps: { authenticator: Authenticator; failures: AuthFailureRecorder; logger: Logger; respond?: UnauthenticatedResponder }): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
@@ -38,7 +41,8 @@ export function authenticate(deps: { authenticator: Authenticator; failures: Aut
         record.then(
           () => {
             res.setHeader('WWW-Authenticate', `Bearer error="invalid_token"`);
-            sendProblem(res, 401, 'unauthenticated', messageFor(reason), { reason });
+            if (deps.respond) deps.respond(req, res, reason, messageFor(reason));
+            else sendProblem(res, 401, 'unauthenticated', messageFor(reason), { reason });
           },
           (recordError: unknown) => next(recordError),
         );

@@ -196,6 +196,14 @@ export function openApiDocument(options: { version: string }): Record<string, un
       },
       '/v1/evidence': { get: { operationId: 'evidenceBundle', summary: 'A signed evidence bundle for a period', parameters: period, responses: { '200': ok('The bundle', json('EvidenceBundle')), ...problems(400, 401, 403, 429) } } },
       '/v1/evidence/keys': { get: { ...publicOp, operationId: 'evidenceKeys', summary: 'Public keys that verify evidence seals', responses: { '200': ok('JWKS', { 'application/jwk-set+json': { schema: ref('Jwks') } }) } } },
+      '/$discovery/rest': {
+        get: {
+          ...publicOp, operationId: 'bigQueryDiscovery',
+          summary: 'Discovery document of the BigQuery REST v2 API the gateway also serves (at /bigquery/v2/… and at the root, errors in BigQuery\'s envelope): bq and the client libraries read it; see docs/bigquery-api.md',
+          parameters: [query('version', 'API version', { type: 'string', enum: ['v2'] })],
+          responses: { '200': ok('A Google API discovery document rooted at this gateway', { 'application/json': { schema: { type: 'object' } } }) },
+        },
+      },
       '/healthz': { get: { ...publicOp, operationId: 'health', summary: 'Serving and the event store readable', responses: { '200': ok('Healthy', json('Health')), ...problems(503) } } },
       '/openapi.json': { get: { ...publicOp, operationId: 'openApi', summary: 'This document', responses: { '200': ok('OpenAPI 3.1', { 'application/json': { schema: { type: 'object' } } }) } } },
       '/metrics': {

@@ -18,7 +18,9 @@ import { mcpRoutes } from '../mcp/mcp-routes.js';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { httpMetrics } from '../metrics/http-metrics.js';
 import { metricsRoutes } from '../metrics/metrics-routes.js';
+import type { ForeignApi } from './app.js';
 import { approvalRoutes } from './approval-routes.js';
+import { bigQueryApi, bigQueryDiscoveryRoutes } from './bigquery-api/bigquery-api.js';
 import { auditRoutes } from './audit-routes.js';
 import { evidenceKeyRoutes, evidenceRoutes } from './evidence-routes.js';
 import { openApiRoutes } from './openapi-routes.js';
@@ -57,6 +59,8 @@ export interface GatewayRoutes {
   readonly beforeRoutes: readonly RequestHandler[];
   readonly publicRoutes: readonly Router[];
   readonly apiRoutes: readonly Router[];
+  /** APIs with their own paths and error shape: BigQuery's REST API. */
+  readonly foreignApis: readonly ForeignApi[];
 }
 
 export function gatewayRoutes(parts: GatewayRouteParts): GatewayRoutes {
@@ -71,6 +75,7 @@ export function gatewayRoutes(parts: GatewayRouteParts): GatewayRoutes {
       metricsRoutes({ metrics, access: settings.metricsToken ? { token: settings.metricsToken } : { loopbackOnly: true, behindProxy: settings.trustProxy } }),
       publicRoutes({ store, ...(devIssuer ? { devIssuer } : {}) }),
       evidenceKeyRoutes({ signer }),
+      bigQueryDiscoveryRoutes(),
       ...consolePublicRoutes({ settings, ...(devIssuer ? { devIssuer } : {}), clock: () => clock.now(), logger }),
     ],
     apiRoutes: [
@@ -98,5 +103,6 @@ export function gatewayRoutes(parts: GatewayRouteParts): GatewayRoutes {
         onExportError: (error: unknown) => logger.error('evidence export failed midway; the download was cut off', { error: String(error) }),
       }),
     ],
+    foreignApis: [bigQueryApi({ queries, catalog: warehouse, policies, jobs: parts.readModels.bigQueryJobs, projectId: warehouse.projectId, logger })],
   };
 }

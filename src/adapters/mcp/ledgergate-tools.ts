@@ -8,7 +8,7 @@ import type { CallerContext, QueryService } from '../../app/query-service.js';
 import type { PolicyHolder } from '../../app/policy-holder.js';
 import { isLedgergateError, LedgergateError } from '../../domain/errors.js';
 import type { Catalog, TableRef, Logger } from '../../domain/ports.js';
-import { describeColumns, qualifiedName, readAccessOf } from './catalog-access.js';
+import { describeColumns, qualifiedName, readAccessOf } from '../../app/catalog-access.js';
 import { createArgumentValidator, toolInputSchemas, type ToolName } from './tool-inputs.js';
 import { errorResult, jsonResult, queryResult } from './tool-results.js';
 

@@ -13,7 +13,7 @@ import type { GatewayMetrics } from './gateway-metrics.js';
 
 const oneOf = (value: string, allowed: readonly string[]): string => (allowed.includes(value) ? value : 'other');
 const decisions = ['allow', 'approve', 'deny'] as const;
-const channels = ['rest', 'mcp'] as const;
+const channels = ['rest', 'mcp', 'bigquery-api'] as const;
 
 export function createOutcomeMetrics(deps: { metrics: GatewayMetrics; gatewayId: string }): Projection {
   const { metrics, gatewayId } = deps;

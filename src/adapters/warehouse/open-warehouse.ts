@@ -15,7 +15,8 @@ export type WarehouseTarget =
       readonly apiEndpoint?: string;
       readonly maximumBytesBilled?: number;
       readonly auth?: 'none';
-    };
+    }
+  | { readonly kind: 'postgres'; readonly connectionString: string; readonly poolSize: number };
 
 export async function openWarehouse(options: { target: WarehouseTarget; projectId: string; pricePerTiBUsd: number }): Promise<Warehouse> {
   const { target, projectId } = options;
@@ -25,6 +26,10 @@ export async function openWarehouse(options: { target: WarehouseTarget; projectI
       return openDuckDbWarehouse({ file: target.file, projectId });
     case 'duckdb':
       return openDuckDbWarehouse({ file: target.file, projectId });
+    case 'postgres': {
+      const { openPostgresWarehouse } = await import('./postgres-warehouse.js');
+      return openPostgresWarehouse({ connectionString: target.connectionString, projectId, poolSize: target.poolSize });
+    }
     case 'bigquery': {
       // Loaded only when configured: the Google client costs tens of MiB the embedded setup never needs.
       const { openBigQueryWarehouse } = await import('./bigquery-warehouse.js');

@@ -76,6 +76,11 @@ export interface Analysis {
   readonly bytesEstimate?: number;
   /** Set when the dry run disagreed with the analysis; the stricter reading was kept. */
   readonly dryRunDisagreement?: string;
+  /**
+   * Why some of the request is `unknown` or opaque: where the two readings of the SQL split, a tree
+   * node the analyser does not classify, a routine called. Offsets and kinds only, never values.
+   */
+  readonly readingProblems?: readonly string[];
 }
 
 /** Risk order used to pick the strictest reading: later is riskier. */

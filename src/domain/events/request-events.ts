@@ -13,7 +13,11 @@ export const QueryRequested = Type.Object(
     sessionId: Type.Optional(Type.String()),
     clientIp: Type.Optional(Type.String()),
     userAgent: Type.Optional(Type.String()),
-    channel: Type.Union([Type.Literal('rest'), Type.Literal('mcp')]),
+    channel: Type.Union([Type.Literal('rest'), Type.Literal('mcp'), Type.Literal('bigquery-api')]),
+    /** BigQuery API calls: the job id the client chose or was given (namespaced per principal). */
+    clientJobId: Type.Optional(Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$' })),
+    /** BigQuery API calls: the job's labels, as the client sent them. */
+    labels: Type.Optional(Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 63 }), { maxProperties: 64 })),
   },
   { additionalProperties: false },
 );
@@ -63,6 +67,8 @@ export const QueryAnalysed = Type.Object(
     bytesEstimate: Type.Optional(Type.Number({ minimum: 0 })),
     costEstimateUsd: Type.Optional(Type.Number({ minimum: 0 })),
     dryRunDisagreement: Type.Optional(Type.String()),
+    /** Why parts of the SQL were read as unknown or opaque (where readings split, unclassified nodes, routines). */
+    readingProblems: Type.Optional(Type.Array(Type.String())),
     /** Columns that will be masked, known before execution (for approvers). */
     plannedMasking: Type.Optional(Type.Array(ColumnDescription)),
   },

@@ -101,6 +101,7 @@ export function evaluatePolicy(policy: Policy, input: PolicyInput): PolicyDecisi
   const decisions = statementViews(input.analysis).map((view) => judgeStatement(policy, matchers, view, input));
   const deciding = decisions.reduce((strictest, decision) => (isStricter(decision.effect, strictest.effect) ? decision : strictest));
   const reasons = decisions.flatMap((decision) => decision.reasons);
+  for (const problem of input.analysis.readingProblems ?? []) reasons.push(`the SQL was not read with certainty: ${problem}`);
   if (input.analysis.dryRunDisagreement !== undefined) {
     reasons.push('the warehouse dry run disagreed with the analysis; the stricter reading was used');
   }

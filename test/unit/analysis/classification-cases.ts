@@ -199,7 +199,7 @@ export const classificationCases: Record<string, readonly ClassificationCase[]> 
     { sql: '\uff33\uff25\uff2c\uff25\uff23\uff34 1', ...unknownUnparsed },
     { sql: 'DROP T\u0410BLE sales.customers', ...unknownUnparsed },
     { sql: 'SEL\u200bECT 1', ...unknownUnparsed },
-    { sql: 'SELECT\u200b email FROM customers', ...unknownUnparsed, kinds: ['select', 'unknown'], tables: [C] },
+    { sql: 'SELECT\u200b email FROM customers', ...unknownUnparsed, kinds: ['unknown'], tables: [] },
     { sql: 'DROP\u200bTABLE sales.customers', ...unknownUnparsed },
     { sql: 'SELECT 1\u0000; DROP TABLE x', ...unknownUnparsed },
     { sql: 'SELECT\u0001 1', ...unknownUnparsed },

@@ -253,9 +253,10 @@ export const decisionCases: Record<string, readonly DecisionCase[]> = {
     { sql: 'SELECT order_id FROM sales.orders\u0085DROP TABLE sales.orders', groups: agent, ...destruction },
     { sql: 'SELECT\u00a0order_id FROM sales.orders', groups: agent, ...destruction, why: 'a no-break space looks like a space but is not GoogleSQL whitespace' },
     { sql: 'SELECT order_id FROM sales.orders\u3000', groups: agent, ...destruction },
-    { sql: 'SELECT * FROM \u04bbr.salaries', groups: agent, ...byDefault, why: 'Cyrillic look-alike of hr is another dataset, which no rule allows' },
-    { sql: 'SELECT * FROM \u0455ales.orders', groups: agent, ...byDefault, why: 'a look-alike of sales is not sales' },
-    { sql: 'SELECT * FROM ｈｒ.salaries', groups: agent, ...byDefault },
+    // GoogleSQL's unquoted names are ASCII: ZetaSQL answers "Illegal input character", so these are not SQL at all.
+    { sql: 'SELECT * FROM \u04bbr.salaries', groups: agent, ...destruction, why: 'a Cyrillic look-alike of hr is not GoogleSQL outside quotes' },
+    { sql: 'SELECT * FROM \u0455ales.orders', groups: agent, ...destruction, why: 'a look-alike of sales is not GoogleSQL outside quotes' },
+    { sql: 'SELECT * FROM ｈｒ.salaries', groups: agent, ...destruction, why: 'full-width letters are not GoogleSQL outside quotes' },
     { sql: "SELECT 'café' AS s FROM sales.orders", groups: agent, ...allowSales, why: 'ordinary letters in a string are fine' },
   ],
   'keywords inside strings and comments': [

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileGlobs, globProblem } from '../../../src/domain/policy/glob.js';
+import fc from 'fast-check';
 
 describe('table globs', () => {
   it('matches *.sales.* against any project and table of the sales dataset, case-insensitively', () => {
@@ -39,5 +40,34 @@ describe('table globs', () => {
     assert.match(globProblem('') ?? '', /empty/);
     assert.equal(globProblem('*.sales.*'), undefined);
     assert.equal(globProblem('demo-project.**'), undefined);
+  });
+});
+
+describe('table globs: project ids with a domain', () => {
+  it('keeps a domain-scoped project as one segment, so `*` covers it', () => {
+    const inside = compileGlobs(['*.hr.*']);
+    assert.equal(inside('example.com:analytics.hr.salaries'), true);
+    assert.equal(inside('example.com:analytics.sales.orders'), false);
+  });
+
+  it('accepts a glob naming the domain, and matches only that domain', () => {
+    assert.equal(globProblem('example.com:*.hr.*'), undefined);
+    const inside = compileGlobs(['example.com:*.hr.*']);
+    assert.equal(inside('example.com:analytics.hr.salaries'), true);
+    assert.equal(inside('other.org:analytics.hr.salaries'), false);
+    assert.equal(inside('analytics.hr.salaries'), false);
+  });
+
+  it('matches every generated domain project under `*` and never across dataset or table', () => {
+    const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/);
+    fc.assert(
+      fc.property(fc.array(label, { minLength: 1, maxLength: 3 }), label, label, label, (domain, project, dataset, table) => {
+        const name = `${domain.join('.')}.com:${project}.${dataset}.${table}`;
+        assert.equal(compileGlobs([`*.${dataset}.*`])(name), true);
+        assert.equal(compileGlobs([`*.${dataset}x.*`])(name), false);
+        assert.equal(compileGlobs([`*.*.${table}`])(name), true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,14 +3,15 @@
  * back to the event loop (where the warehouse client lives) as messages; the answer cache lives there
  * too, so this analyser keeps none.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Catalog, TableRef, TableSchema } from '../../../domain/ports.js';
 import { createPolyglotAnalyser } from '../polyglot-analyser.js';
-import type { CatalogMethod, FromWorker, ToWorker } from './worker-protocol.js';
+import type { CatalogMethod, FromWorker, ToWorker, WorkerSettings } from './worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker runs only as a worker thread');
 
+const settings = (workerData ?? {}) as WorkerSettings;
 const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 let nextCallId = 0;
 // Only a cache key inside the analyser, which keeps no cache here: the latest request's version will do.
@@ -44,7 +45,7 @@ port.on('message', (message: ToWorker) => {
   }
   catalogVersion = message.catalogVersion;
   // One analyser per request: its catalog tags every lookup with the request it serves.
-  const analyser = createPolyglotAnalyser({ catalog: catalogFor(message.id), cacheSize: 0, warmUp: false });
+  const analyser = createPolyglotAnalyser({ catalog: catalogFor(message.id), cacheSize: 0, warmUp: false, ...(settings.externalQuery ? { externalQuery: settings.externalQuery } : {}) });
   analyser.analyse(message.sql, message.context).then(
     (analysis) => send({ kind: 'analysed', id: message.id, analysis }),
     (error: unknown) => send({ kind: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) }),

@@ -11,7 +11,8 @@ import { LedgergateError } from '../../../domain/errors.js';
 import type { Analyser, AnalysisContext, Catalog } from '../../../domain/ports.js';
 import { LruCache } from '../lru-cache.js';
 import { measureStatement, overCap, type SizeCaps } from './statement-size.js';
-import type { FromWorker, ToWorker } from './worker-protocol.js';
+import type { ExternalQueryOptions } from '../external-query/external-query.js';
+import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.js';
 
 export interface AnalysisLimits extends SizeCaps {
   /** Longest an analysis may take, catalog lookups included. */
@@ -53,15 +54,17 @@ interface Slot {
 // source, and tsx must be registered inside the worker itself (`--import tsx` does not reach a worker's entry).
 const fromSource = import.meta.url.endsWith('.ts');
 const workerUrl = new URL(fromSource ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url);
-const newWorker = (): Worker =>
+const newWorker = (settings: WorkerSettings): Worker =>
   fromSource
-    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, execArgv: [] })
-    : new Worker(workerUrl, { execArgv: [] });
+    ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, execArgv: [], workerData: settings })
+    : new Worker(workerUrl, { execArgv: [], workerData: settings });
 
 export const limitError = (message: string, reason: string): LedgergateError => new LedgergateError('analysis_limit', message, { reason });
 
 export function createWorkerPoolAnalyser(options: {
   catalog: Catalog;
+  /** How EXTERNAL_QUERY calls are read (handed to every worker's analyser). */
+  externalQuery?: ExternalQueryOptions;
   /** Worker threads (at least 1). */
   workers: number;
   limits?: AnalysisLimits;
@@ -82,7 +85,7 @@ export function createWorkerPoolAnalyser(options: {
   function spawn(slot: Slot): Worker {
     slot.isReady = false;
     slot.ready = new Promise((resolve) => (slot.markReady = resolve));
-    const worker = newWorker();
+    const worker = newWorker({ ...(options.externalQuery ? { externalQuery: { postgresConnections: [...options.externalQuery.postgresConnections] } } : {}) });
     worker.unref();
     worker.on('message', (message: FromWorker) => onMessage(slot, worker, message));
     worker.on('error', (error) => failAll(slot, worker, `the analysis worker failed: ${error.message}`));

@@ -1,6 +1,12 @@
 /** Messages between the gateway's event loop and an analysis worker (structured-clone plain data only). */
 import type { Analysis } from '../../../domain/analysis/types.js';
 import type { AnalysisContext } from '../../../domain/ports.js';
+import type { ExternalQueryOptions } from '../external-query/external-query.js';
+
+/** What every worker's analyser is built with (passed as workerData). */
+export interface WorkerSettings {
+  readonly externalQuery?: ExternalQueryOptions;
+}
 
 /** Catalog methods the worker may ask the event loop to run (the warehouse client lives there). */
 export type CatalogMethod = 'getTable' | 'listDatasets' | 'listTables';

@@ -1,13 +1,13 @@
 /**
- * What the catalog tools show a caller: only tables a plain `SELECT` of which the policy would not
+ * What a catalog shows a caller (the MCP catalog tools and the BigQuery API's datasets and tables): only tables a plain `SELECT` of which the policy would not
  * deny them (allowed, or allowed after approval), and for each column the mask rule the policy puts
  * on it. Listing a table the caller may never read would leak its existence and shape.
  */
-import { coarseStatement, type Analysis } from '../../domain/analysis/types.js';
-import { matchesTableGlob } from '../../domain/masking/index.js';
-import { evaluatePolicy } from '../../domain/policy/evaluate.js';
-import type { Effect, Policy } from '../../domain/policy/types.js';
-import type { ColumnSchema, TableRef } from '../../domain/ports.js';
+import { coarseStatement, type Analysis } from '../domain/analysis/types.js';
+import { matchesTableGlob } from '../domain/masking/index.js';
+import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { Effect, Policy } from '../domain/policy/types.js';
+import type { ColumnSchema, TableRef } from '../domain/ports.js';
 
 export const qualifiedName = (ref: TableRef): string => `${ref.project}.${ref.dataset}.${ref.table}`;
 

@@ -1,0 +1,133 @@
+/**
+ * A GoogleSQL lexer of our own, written from the lexical-structure reference and checked against
+ * ZetaSQL (test/fuzz/googlesql-differential.test.ts). It is the authority for where every literal,
+ * name and comment starts and ends, and so for statement boundaries: the parser library's tokenizer
+ * is compared with it, never trusted alone.
+ *
+ * Comments: `#` and `--` run to the end of the line; `/* … *\/` does not nest and must be closed.
+ * Unquoted names are ASCII letters, digits and `_`; any other character outside quotes and comments
+ * (besides the punctuation below and space, tab, CR, LF, FF) is an error, as it is to ZetaSQL.
+ */
+import { decodeEscapes } from './escapes.js';
+import { scanQuoted } from './quoted.js';
+import type { GoogleSqlToken, LexResult } from './tokens.js';
+
+const punctuation = new Set('()[]{},.:+-*/%<>=!|&^~'.split(''));
+const whitespace = new Set([' ', '\t', '\n', '\r', '\f']);
+
+function isIdentifierStart(char: string | undefined): boolean {
+  return char !== undefined && ((char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '_');
+}
+
+function isIdentifierPart(char: string | undefined): boolean {
+  return isIdentifierStart(char) || isDigit(char);
+}
+
+function isDigit(char: string | undefined): boolean {
+  return char !== undefined && char >= '0' && char <= '9';
+}
+
+/** The length of a string/bytes prefix (r, b, rb, br in any case) directly before a quote, else 0. */
+function literalPrefixLength(sql: string, index: number): number {
+  for (const length of [2, 1]) {
+    const prefix = sql.slice(index, index + length).toLowerCase();
+    const quote = sql[index + length];
+    if ((quote === "'" || quote === '"') && ['r', 'b', 'rb', 'br'].includes(prefix)) return length;
+  }
+  return 0;
+}
+
+export function lexGoogleSql(sql: string): LexResult {
+  const tokens: GoogleSqlToken[] = [];
+  let index = 0;
+  const fail = (offset: number, message: string): LexResult => ({ ok: false, error: { offset, message } });
+  while (index < sql.length) {
+    const char = sql[index] as string;
+    const start = index;
+    if (whitespace.has(char)) {
+      index += 1;
+    } else if (char === '#' || (char === '-' && sql[index + 1] === '-')) {
+      const newline = sql.slice(index).search(/[\r\n]/);
+      index = newline < 0 ? sql.length : index + newline;
+      tokens.push({ kind: 'comment', start, end: index });
+    } else if (char === '/' && sql[index + 1] === '*') {
+      const close = sql.indexOf('*/', index + 2);
+      if (close < 0) return fail(start, `block comment opened at ${start} is never closed`);
+      index = close + 2;
+      tokens.push({ kind: 'comment', start, end: index });
+    } else if (char === "'" || char === '"' || literalPrefixLength(sql, index) > 0) {
+      const prefix = char === "'" || char === '"' ? '' : sql.slice(index, index + literalPrefixLength(sql, index)).toLowerCase();
+      const scan = scanQuoted(sql, index + prefix.length);
+      if (!scan.ok) return fail(scan.offset, scan.message);
+      index = scan.end;
+      const body = sql.slice(scan.bodyStart, scan.bodyEnd);
+      if (prefix.includes('b')) {
+        tokens.push({ kind: 'bytes', start, end: index });
+      } else if (prefix.includes('r')) {
+        tokens.push({ kind: 'string', start, end: index, value: body });
+      } else {
+        const decoded = decodeEscapes(body, scan.bodyStart);
+        if (!decoded.ok) return fail(decoded.offset, decoded.message);
+        tokens.push({ kind: 'string', start, end: index, value: decoded.value });
+      }
+    } else if (char === '`') {
+      const scan = scanQuoted(sql, index);
+      if (!scan.ok) return fail(scan.offset, scan.message);
+      if (scan.bodyEnd === scan.bodyStart) return fail(start, `empty quoted identifier at ${start}`);
+      const decoded = decodeEscapes(sql.slice(scan.bodyStart, scan.bodyEnd), scan.bodyStart);
+      if (!decoded.ok) return fail(decoded.offset, decoded.message);
+      index = scan.end;
+      tokens.push({ kind: 'quoted_identifier', start, end: index, value: decoded.value });
+    } else if (isIdentifierStart(char)) {
+      while (isIdentifierPart(sql[index])) index += 1;
+      tokens.push({ kind: 'identifier', start, end: index, value: sql.slice(start, index) });
+    } else if (isDigit(char) || (char === '.' && isDigit(sql[index + 1]) && !endsName(sql, tokens))) {
+      index = numberEnd(sql, index);
+      tokens.push({ kind: 'number', start, end: index });
+    } else if (char === '@' || char === '?') {
+      index += char === '@' && sql[index + 1] === '@' ? 2 : 1;
+      if (char === '@') while (isIdentifierPart(sql[index])) index += 1;
+      tokens.push({ kind: 'parameter', start, end: index });
+    } else if (char === ';') {
+      index += 1;
+      tokens.push({ kind: 'semicolon', start, end: index });
+    } else if (punctuation.has(char)) {
+      index += 1;
+      tokens.push({ kind: 'punctuation', start, end: index });
+    } else {
+      return fail(start, `character U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at ${start} is not GoogleSQL outside a literal or comment`);
+    }
+  }
+  return { ok: true, tokens };
+}
+
+/** After a name or a closing bracket, `.5` is a path step, not a number. */
+function endsName(sql: string, tokens: readonly GoogleSqlToken[]): boolean {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i] as GoogleSqlToken;
+    if (token.kind === 'comment') continue;
+    if (token.kind === 'punctuation') return sql[token.start] === ')' || sql[token.start] === ']';
+    return token.kind === 'identifier' || token.kind === 'quoted_identifier';
+  }
+  return false;
+}
+
+/** Decimal `12`, `1.5`, `.5`, `1e-3`, `1.`, and hex `0x1F`. */
+function numberEnd(sql: string, start: number): number {
+  let index = start;
+  if (sql[index] === '0' && (sql[index + 1] === 'x' || sql[index + 1] === 'X') && /[0-9a-fA-F]/.test(sql[index + 2] ?? '')) {
+    index += 2;
+    while (/[0-9a-fA-F]/.test(sql[index] ?? '')) index += 1;
+    return index;
+  }
+  while (isDigit(sql[index])) index += 1;
+  if (sql[index] === '.') {
+    index += 1;
+    while (isDigit(sql[index])) index += 1;
+  }
+  if ((sql[index] === 'e' || sql[index] === 'E') && (isDigit(sql[index + 1]) || (/[+-]/.test(sql[index + 1] ?? '') && isDigit(sql[index + 2])))) {
+    index += 2;
+    while (isDigit(sql[index])) index += 1;
+  }
+  return index;
+}
