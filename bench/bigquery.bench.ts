@@ -53,7 +53,7 @@ export async function run(): Promise<Record<string, number | string>> {
       'bigquery.query100.p99_ms': round(percentile(samples, 99)),
       'bigquery.query100.mean_ms': round(samples.reduce((a, b) => a + b, 0) / samples.length),
       'bigquery.dryrun.mean_ms': round((performance.now() - dryRunStarted) / 50),
-      'bigquery.note': 'real @google-cloud/bigquery client → local fake REST server on 127.0.0.1; 2 HTTP round trips per query',
+      'bigquery.note': 'real @google-cloud/bigquery client → local fake REST server on 127.0.0.1; 3 HTTP round trips per query (jobs.insert, getQueryResults, jobs.get for warnings and script child jobs)',
     };
   } finally {
     await warehouse.close();

@@ -163,7 +163,11 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       fail('LEDGERGATE_WAREHOUSE', 'is not a valid postgres:// URL');
     }
     warehouse = { kind: 'postgres', connectionString: warehouseSetting, poolSize: int('LEDGERGATE_POSTGRES_POOL_SIZE', 5, 1, 100) };
-  } else return fail('LEDGERGATE_WAREHOUSE', 'must be demo, duckdb:<file>, bigquery:<project-id> or postgres://…');
+  } else {
+    // Echo the value so the operator sees the typo — unless it may carry a password (user:pass@host).
+    const shown = warehouseSetting.includes('@') ? 'a value with credentials (not shown)' : `"${warehouseSetting}"`;
+    return fail('LEDGERGATE_WAREHOUSE', `must be demo, duckdb:<file>, bigquery:<project-id> or postgres://…, got ${shown}`);
+  }
 
   const issuer = get('LEDGERGATE_OIDC_ISSUER');
   if (issuer && !/^https?:\/\/[^\s]+$/.test(issuer)) fail('LEDGERGATE_OIDC_ISSUER', `must be an http(s) URL, got "${issuer}"`);
@@ -223,7 +227,8 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
     pricePerTiBUsd: Number(price),
     evidence: {
       sealEveryEvents: int('LEDGERGATE_SEAL_EVERY', 1000, 1, 10_000_000),
-      sealIntervalMs: seconds('LEDGERGATE_SEAL_INTERVAL', '60s') * 1000,
+      // On EventStoreDB the chain is made at seal time: the interval is how long a database writer's forgery stays unsealed (docs/evidence.md).
+      sealIntervalMs: seconds('LEDGERGATE_SEAL_INTERVAL', eventStore.kind === 'esdb' ? '10s' : '60s') * 1000,
       ...(get('LEDGERGATE_EVIDENCE_KEY_FILE') ? { keyFile: resolve(cwd, get('LEDGERGATE_EVIDENCE_KEY_FILE') as string) } : {}),
       // Rotation: at start and while running, a key this old is replaced; old public keys stay in the JWKS.
       ...(get('LEDGERGATE_EVIDENCE_KEY_MAX_AGE') ? { keyMaxAgeMs: seconds('LEDGERGATE_EVIDENCE_KEY_MAX_AGE', '1s') * 1000 } : {}),

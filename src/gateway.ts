@@ -24,6 +24,8 @@ import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.j
 import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
+import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
+import { startTakeover } from './app/replica-takeover.js';
 import { startKeyRotation } from './adapters/evidence/key-rotation.js';
 import { openKeyStore } from './adapters/evidence/key-store.js';
 import { startSealer } from './adapters/evidence/sealer.js';
@@ -82,7 +84,9 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
 
   const registry = createEventRegistry();
   const metrics = createGatewayMetrics({ version: gatewayVersion });
-  const store: EventStore = withAppendTiming(await openEventStore(config.eventStore, registry), metrics.appendDuration);
+  // The live feed reports its lag and its recoveries from store failures to /metrics.
+  const feedHealth = createFeedHealth();
+  const store: EventStore = withAppendTiming(await openEventStore(config.eventStore, registry, { health: feedHealth }), metrics.appendDuration);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
     const warehouse = overrides.warehouse ?? (await openWarehouse({ target: config.warehouse, projectId: config.projectId, pricePerTiBUsd: config.pricePerTiBUsd }));
@@ -131,9 +135,26 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       onLiveEvent: createLiveEventHandler({ gatewayId, notifier, saga, policies, ...(webhook ? { webhook } : {}) }),
     });
     closers.unshift(() => runner.stop());
-    metrics.observe({ pendingApprovals: () => approvals.pending().length, headPosition: () => store.headPosition(), projectionPosition: () => runner.position() });
+    metrics.observe({
+      pendingApprovals: () => approvals.pending().length,
+      headPosition: () => store.headPosition(),
+      projectionPosition: () => runner.position(),
+      feed: { lagSeconds: () => feedLagSeconds(feedHealth, Date.now()), retries: () => feedHealth.retries, failing: () => feedHealth.failing },
+    });
 
     for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    // Replicas sharing a store: a live one takes over the in-flight requests of one that died.
+    const takeover = startTakeover({
+      store,
+      inFlight: () => accessLog.inFlight(),
+      resume: (requestId) => void saga.execute(requestId, { resume: true }),
+      gatewayId,
+      leaseMs: config.limits.queryTimeoutMs + 30_000,
+      intervalMs: 15_000,
+      now: () => clock.now().getTime(),
+      logger,
+    });
+    closers.unshift(() => takeover.stop());
     const expiry = startApprovalExpiry({ queue: approvals, repository, clock, logger, intervalMs: 1000 });
     await expiry.sweep();
     closers.unshift(() => expiry.stop());

@@ -6,7 +6,11 @@
 import { coarseStatement, type Analysis, type StatementKind } from '../domain/analysis/types.js';
 import type { DryRunResult, TableRef } from '../domain/ports.js';
 
-const statementTypeKinds: Record<string, StatementKind> = {
+/**
+ * Every statementType BigQuery documents (reference/rest/v2/Job#JobStatistics2.statement_type);
+ * one it adds later maps to `unknown`, never to a pass.
+ */
+export const statementTypeKinds: Readonly<Record<string, StatementKind>> = {
   SELECT: 'select',
   INSERT: 'insert',
   UPDATE: 'update',
@@ -22,8 +26,15 @@ const statementTypeKinds: Record<string, StatementKind> = {
   CREATE_SCHEMA: 'create',
   CREATE_MODEL: 'create',
   CREATE_SNAPSHOT_TABLE: 'create',
+  CREATE_SEARCH_INDEX: 'create',
+  CREATE_EXTERNAL_TABLE: 'create',
+  // Row access policies decide who sees which rows: creating one is a grant, dropping one a revoke.
+  CREATE_ROW_ACCESS_POLICY: 'grant',
+  DROP_ROW_ACCESS_POLICY: 'revoke',
+  DROP_ALL_ROW_ACCESS_POLICIES: 'revoke',
   ALTER_TABLE: 'alter',
   ALTER_VIEW: 'alter',
+  ALTER_MATERIALIZED_VIEW: 'alter',
   ALTER_SCHEMA: 'alter',
   DROP_TABLE: 'drop',
   DROP_VIEW: 'drop',
@@ -32,8 +43,15 @@ const statementTypeKinds: Record<string, StatementKind> = {
   DROP_PROCEDURE: 'drop',
   DROP_MATERIALIZED_VIEW: 'drop',
   DROP_SNAPSHOT_TABLE: 'drop',
+  DROP_SEARCH_INDEX: 'drop',
+  DROP_EXTERNAL_TABLE: 'drop',
+  DROP_MODEL: 'drop',
+  DROP_TABLE_FUNCTION: 'drop',
   TRUNCATE_TABLE: 'truncate',
   EXPORT_DATA: 'export',
+  EXPORT_MODEL: 'export',
+  // ASSERT evaluates a query and fails the script when it is false: it reads, it writes nothing.
+  ASSERT: 'select',
   LOAD_DATA: 'load',
   GRANT: 'grant',
   REVOKE: 'revoke',

@@ -5,40 +5,57 @@
  * result and records the outcome. At start it resumes every request left in flight.
  */
 import { createHash } from 'node:crypto';
-import { isLedgergateError, RevisionConflictError } from '../domain/errors.js';
+import { isLedgergateError, LedgergateError, RevisionConflictError, type ErrorCode } from '../domain/errors.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { Clock, ExecuteRequest, QueryResult, Warehouse, Logger, MaskedResult, ResultMasker } from '../domain/ports.js';
+import type { ChildJob, Clock, ExecuteRequest, QueryResult, Warehouse, Logger, MaskedResult, ResultMasker } from '../domain/ports.js';
 import type { RequestCommand } from '../domain/request/commands.js';
 import type { RequestState } from '../domain/request/request-state.js';
 import { analysisFromSummary } from './analysis-summary.js';
 import type { PolicyHolder } from './policy-holder.js';
 import type { LoadedRequest, RequestRepository } from './request-repository.js';
 import { evaluationEvent } from './evaluation-event.js';
+import { cancelAndConfirm } from './job-cancellation.js';
 
 export interface ExecutionSettings {
   readonly timeoutMs: number;
   readonly maxResultBytes: number;
   readonly maximumBytesBilled?: number;
+  /** Jobs tried per request when a job fails for a transient warehouse reason (default 3). */
+  readonly maxJobAttempts?: number;
+  /** After cancelling a timed-out job, how long to wait for the warehouse to confirm it stopped (default 60 s). */
+  readonly cancelConfirmMs?: number;
+  /** How often to ask while waiting for that confirmation (default 500 ms). */
+  readonly cancelPollMs?: number;
 }
 
 export interface ExecutionSaga {
-  /**
-   * Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. `known` is the
-   * caller's own last write of the stream, so the run starts without reading it again.
-   */
-  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest; claimed?: boolean }): Promise<void>;
-  /**
-   * The claim of a request about to be recorded as allowed, for the caller to append together with it
-   * (one durable write instead of two); then `execute` with `claimed: true` runs it without claiming again.
-   */
-  claimOf(requestId: string): RequestCommand;
+  /** Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. */
+  /** `known` is the caller's own last write of the stream, so the run starts without reading it again. */
+  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest }): Promise<void>;
   /** Requests this process is running now. */
   inFlight(): number;
   /** Waits for the executions under way (graceful shutdown). */
   drain(timeoutMs: number): Promise<void>;
 }
 
-export const jobIdFor = (requestId: string): string => `ledgergate_${requestId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+/**
+ * The job id of a request's attempt: derived, so a retry or a resume finds the job instead of
+ * starting another. Attempt 1 keeps the original form (logs written before attempts existed).
+ */
+export const jobIdFor = (requestId: string, attempt = 1): string => {
+  const safe = requestId.replace(/[^A-Za-z0-9_-]/g, '_');
+  // BigQuery job ids are at most 1,024 characters: an id too long to keep readable is replaced by its digest.
+  const base = safe.length > 900 ? createHash('sha256').update(requestId).digest('hex') : safe;
+  return `ledgergate_${base}${attempt > 1 ? `_attempt${attempt}` : ''}`;
+};
+
+/** A job that failed for a transient warehouse reason (the adapter marks it): nothing ran, a new job may succeed. */
+const isTransientJobFailure = (error: unknown): boolean => isLedgergateError(error) && error.details.transientJobFailure === true;
+
+const childJobsIn = (error: unknown): readonly ChildJob[] | undefined => {
+  const children = isLedgergateError(error) ? error.details.childJobs : undefined;
+  return Array.isArray(children) ? (children as ChildJob[]) : undefined;
+};
 
 /** A job the warehouse reports as failed (its code and message are the warehouse adapter's, already sanitised). */
 class JobFailure extends Error {
@@ -65,16 +82,10 @@ export function createExecutionSaga(deps: {
   const running = new Map<string, Promise<void>>();
 
   /** Claims the request (appends ExecutionStarted at the expected revision); `resumed` when it was already running. */
-  const claimOf = (requestId: string): RequestCommand => ({ type: 'StartExecution', jobId: jobIdFor(requestId), warehouse: warehouse.kind, resumed: false });
-
-  async function claim(requestId: string, resume: boolean, known?: LoadedRequest, claimed = false): Promise<{ state: RequestState; loaded: LoadedRequest; resumed: boolean } | undefined> {
+  async function claim(requestId: string, resume: boolean, known?: LoadedRequest): Promise<{ state: RequestState; resumed: boolean } | undefined> {
     let loaded = known ?? (await repository.load(requestId));
     const { state } = loaded;
     if (!state) return undefined;
-    // The caller appended our claim with the request itself: this run is its first and only start.
-    if (claimed && known && state.status === 'running' && state.execution?.jobId === jobIdFor(requestId) && state.execution.starts === 1) {
-      return { state, loaded, resumed: false };
-    }
     if (state.status === 'running' && !resume) return undefined;
     if (state.status !== 'ready' && state.status !== 'running') return undefined;
     const context = { causationId: `saga:${requestId}` };
@@ -90,29 +101,61 @@ export function createExecutionSaga(deps: {
       }
     }
     const resumed = current.status === 'running';
-    // A resumed run keeps the job id it started with: that id is how the warehouse recognises the job.
+    // A resumed run keeps the job id (and attempt) it started with: that id is how the warehouse recognises the job.
     const jobId = resumed && current.execution ? current.execution.jobId : jobIdFor(requestId);
-    const started = await repository.handle(requestId, { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed }, context, { known: loaded });
-    return { state: started.state, loaded: started.loaded, resumed };
+    const attempt = resumed && current.execution ? current.execution.attempt : 1;
+    let location: string | undefined;
+    try {
+      location = await locate(current, resumed);
+    } catch (error) {
+      if (resumed) {
+        // A job may be running: never fail it for want of a location; look it up as before, without one.
+        logger.warn('job location unknown on resume; looking the job up without it', { requestId, error: String(error) });
+      } else {
+        // No job was created: the request fails with the reason (e.g. the warehouse is unreachable or the SQL invalid).
+        const failure = isLedgergateError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: 'The job location could not be determined' };
+        await repository.handle(requestId, { type: 'FailExecution', jobId, ...failure }, context, { known: loaded });
+        return undefined;
+      }
+    }
+    const started = await repository.handle(
+      requestId,
+      { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed, ...(location ? { location } : {}), attempt },
+      context,
+      { known: loaded },
+    );
+    return { state: started.state, resumed };
+  }
+
+  /**
+   * Where the job runs, known before it is created so the start records it: the location recorded
+   * by an earlier start, else the warehouse's answer for this SQL (BigQuery: configured, or where
+   * the datasets read live). Undefined for warehouses without locations.
+   */
+  async function locate(state: RequestState, resumed: boolean): Promise<string | undefined> {
+    if (resumed && state.execution?.location) return state.execution.location;
+    return warehouse.jobLocation ? warehouse.jobLocation(state.request.sql) : undefined;
   }
 
   const isConflict = (error: unknown): boolean =>
     error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition');
 
   /**
-   * Appends the outcome at the revision the claim left (no read). A conflict means someone else wrote
-   * first: the repository reads once and decides again — when that was an outcome or a cancellation,
-   * the decider refuses and we stop; when it was only another claim, the outcome is recorded.
+   * Appends the outcome. A conflict means someone else wrote first: when that was an outcome or a
+   * cancellation, the decider refuses and we stop; when it was only another claim, we try again.
    */
-  async function record(requestId: string, command: RequestCommand, context: { causationId: string }, known: LoadedRequest): Promise<void> {
-    try {
-      await repository.handle(requestId, command, context, { known, conflictRetries: 5 });
-    } catch (error) {
-      if (isLedgergateError(error) && error.code === 'invalid_transition') {
-        logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
+  async function record(requestId: string, command: RequestCommand, context: { causationId: string }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await repository.handle(requestId, command, context);
         return;
+      } catch (error) {
+        if (isLedgergateError(error) && error.code === 'invalid_transition') {
+          logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
+          return;
+        }
+        if (!(error instanceof RevisionConflictError) || attempt >= 5) throw error;
       }
-      throw error;
     }
   }
 
@@ -122,12 +165,14 @@ export function createExecutionSaga(deps: {
    * starting it now is its first and only run; the id still guards against a racing replica.
    */
   async function recover(request: ExecuteRequest): Promise<QueryResult> {
-    const job = await warehouse.getJob(request.jobId);
+    const job = await warehouse.getJob(request.jobId, request.location);
     switch (job.state) {
       case 'failed':
+        // A job that failed transiently left nothing behind: a new attempt follows, as it would have without the restart.
+        if (job.transient) throw new LedgergateError(job.code as ErrorCode, job.message, { transientJobFailure: true });
         throw new JobFailure(job.code, job.message);
       case 'done':
-        return warehouse.getResults(request.jobId, request.maxRows, request.maxResultBytes);
+        return warehouse.getResults(request.jobId, request.maxRows, request.maxResultBytes, request.location);
       case 'running':
       case 'unknown':
         // execute() on an existing id answers with that job (BigQuery: 409, then the job's results).
@@ -136,16 +181,16 @@ export function createExecutionSaga(deps: {
   }
 
   /** A job that ran but whose rows are gone (DuckDB keeps SELECT results in memory only). */
-  async function resultsGone(error: unknown, jobId: string): Promise<boolean> {
+  async function resultsGone(error: unknown, jobId: string, location: string | undefined): Promise<boolean> {
     if (!isLedgergateError(error) || error.code !== 'not_found') return false;
-    const job = await warehouse.getJob(jobId).catch(() => undefined);
+    const job = await warehouse.getJob(jobId, location).catch(() => undefined);
     return job?.state === 'done';
   }
 
-  async function run(requestId: string, resume: boolean, known?: LoadedRequest, claimedByCaller = false): Promise<void> {
-    let claimed: Awaited<ReturnType<typeof claim>>;
+  async function run(requestId: string, resume: boolean, known?: LoadedRequest): Promise<void> {
+    let claimed: { state: RequestState; resumed: boolean } | undefined;
     try {
-      claimed = await claim(requestId, resume, known, claimedByCaller);
+      claimed = await claim(requestId, resume, known);
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Another replica appended first (its ExecutionStarted, or a cancellation): it owns the run.
@@ -154,42 +199,63 @@ export function createExecutionSaga(deps: {
     }
     const state = claimed?.state;
     if (!claimed || !state || !state.execution || !state.analysis) return;
-    const jobId = state.execution.jobId;
-    const context = { causationId: `job:${jobId}` };
+    let jobId = state.execution.jobId;
+    let attempt = state.execution.attempt;
+    const location = state.execution.location;
     const startedAt = Date.now();
-    const request: ExecuteRequest = {
-      jobId,
+    const requestFor = (id: string): ExecuteRequest => ({
+      jobId: id,
       sql: state.request.sql,
       maxRows: state.request.maxRows,
       maxResultBytes: settings.maxResultBytes,
       timeoutMs: settings.timeoutMs,
       ...(settings.maximumBytesBilled ? { maximumBytesBilled: settings.maximumBytesBilled } : {}),
+      ...(location ? { location } : {}),
       labels: {
         ledgergate_request: requestId,
         ledgergate_principal: principalHash(state.request.principal.subject),
         ...(state.request.sessionId ? { ledgergate_session: state.request.sessionId } : {}),
       },
-    };
-    let result: QueryResult;
-    try {
-      result = claimed.resumed ? await recover(request) : await warehouse.execute(request);
-    } catch (error) {
-      const failure = await failureOf(error, jobId);
-      if (failure.code === 'warehouse_timeout') {
-        // The request is failed now; the job must not go on to change data nobody will see recorded.
-        await warehouse.cancel(jobId).catch((cancelError: unknown) => logger.warn('could not cancel the timed-out job', { requestId, error: String(cancelError) }));
+    });
+    let result: QueryResult | undefined;
+    let cancelRequested = false;
+    let recovering = claimed.resumed;
+    while (!result) {
+      const request = requestFor(jobId);
+      const context = { causationId: `job:${jobId}` };
+      try {
+        result = recovering ? await recover(request) : await warehouse.execute(request);
+      } catch (error) {
+        recovering = false;
+        if (isTransientJobFailure(error) && attempt < (settings.maxJobAttempts ?? 3)) {
+          // The job failed without running the statement: a new job under a new id, recorded before it is created.
+          attempt += 1;
+          jobId = jobIdFor(requestId, attempt);
+          logger.info('job failed transiently; retrying under a new job id', { requestId, jobId, attempt });
+          if (!(await startAttempt(requestId, jobId, attempt, location))) return;
+          continue;
+        }
+        const failure = await failureOf(error, jobId, location);
+        if (failure.code !== 'warehouse_timeout') {
+          await recordFailure(requestId, { type: 'FailExecution', jobId, ...failure }, context);
+          return;
+        }
+        const settled = await settleTimedOut(requestId, request);
+        if ('failure' in settled) {
+          await recordFailure(requestId, { type: 'FailExecution', jobId, ...settled.failure }, context);
+          return;
+        }
+        result = settled.result;
+        cancelRequested = true;
       }
-      await record(requestId, { type: 'FailExecution', jobId, code: failure.code, message: failure.message }, context, claimed.loaded).catch((recordError: unknown) =>
-        logger.error('could not record the failed execution', { requestId, error: String(recordError) }),
-      );
-      return;
     }
+    const context = { causationId: `job:${jobId}` };
     let masked: MaskedResult;
     try {
       masked = await masker.mask({ analysis: analysisFromSummary(state.analysis), result, policy: policies.current() });
     } catch (error) {
       logger.error('masking failed; the result is withheld', { requestId, error: String(error) });
-      await record(requestId, { type: 'FailExecution', jobId, code: 'internal', message: 'The result could not be masked, so it is withheld' }, context, claimed.loaded);
+      await record(requestId, { type: 'FailExecution', jobId, code: 'internal', message: 'The result could not be masked, so it is withheld' }, context);
       return;
     }
     await record(
@@ -205,6 +271,9 @@ export function createExecutionSaga(deps: {
           bytesProcessed: result.bytesProcessed,
           ...(result.affectedRows !== undefined ? { affectedRows: result.affectedRows } : {}),
           durationMs: Date.now() - startedAt,
+          ...(cancelRequested ? { cancelRequested: true } : {}),
+          ...(result.childJobs && result.childJobs.length > 0 ? { childJobs: [...result.childJobs] } : {}),
+          ...(result.warnings && result.warnings.length > 0 ? { warnings: [...result.warnings] } : {}),
         },
         masked: { requestId, maskedColumns: masked.maskedColumns, detectorHits: masked.detectorHits, resultHash: masked.resultHash },
         delivered: {
@@ -218,13 +287,77 @@ export function createExecutionSaga(deps: {
         },
       },
       context,
-      claimed.loaded,
     );
   }
 
-  async function failureOf(error: unknown, jobId: string): Promise<{ code: string; message: string }> {
+  /** Appends the next attempt's start; false when the request moved on meanwhile (cancelled, or another writer). */
+  async function startAttempt(requestId: string, jobId: string, attempt: number, location: string | undefined): Promise<boolean> {
+    try {
+      await repository.handle(
+        requestId,
+        { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed: false, attempt, ...(location ? { location } : {}) },
+        { causationId: `saga:${requestId}` },
+      );
+      return true;
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      logger.info('retry not started: the request moved on', { requestId, jobId });
+      return false;
+    }
+  }
+
+  async function recordFailure(requestId: string, command: RequestCommand, context: { causationId: string }): Promise<void> {
+    await record(requestId, command, context).catch((recordError: unknown) =>
+      logger.error('could not record the failed execution', { requestId, error: String(recordError) }),
+    );
+  }
+
+  /**
+   * The job passed its deadline: the request must not end while the job can still change data
+   * nobody sees recorded. Cancel it, wait for the warehouse to say how it ended, and record that:
+   * the result when it outran the cancel, a timeout when it stopped.
+   */
+  async function settleTimedOut(
+    requestId: string,
+    request: ExecuteRequest,
+  ): Promise<{ result: QueryResult } | { failure: { code: string; message: string; childJobs?: readonly ChildJob[] } }> {
+    const { jobId, location } = request;
+    const final = await cancelAndConfirm(
+      warehouse,
+      jobId,
+      location,
+      { waitMs: settings.cancelConfirmMs ?? 60_000, pollMs: settings.cancelPollMs ?? 500 },
+      (stage, error) => logger.warn(stage === 'cancel' ? 'could not cancel the timed-out job' : 'could not check the cancelled job', { requestId, error: String(error) }),
+    );
+    const limit = `${settings.timeoutMs} ms`;
+    switch (final.state) {
+      case 'done':
+        try {
+          return { result: await warehouse.getResults(jobId, request.maxRows, request.maxResultBytes, location) };
+        } catch (error) {
+          return { failure: await failureOf(error, jobId, location) };
+        }
+      case 'failed':
+        return final.reason === 'stopped'
+          ? { failure: { code: 'warehouse_timeout', message: `The job ran past the time limit of ${limit}; it was cancelled and the warehouse confirmed it stopped` } }
+          : { failure: { code: final.code, message: final.message } };
+      case 'unknown':
+        return { failure: { code: 'warehouse_timeout', message: `The query did not finish within the time limit of ${limit}` } };
+      case 'running':
+        return {
+          failure: {
+            code: 'warehouse_timeout',
+            message: `The job ran past the time limit of ${limit}; it was cancelled, but the warehouse had not confirmed it stopped when last asked (job ${jobId})`,
+          },
+        };
+    }
+  }
+
+  async function failureOf(error: unknown, jobId: string, location: string | undefined): Promise<{ code: string; message: string; childJobs?: readonly ChildJob[] }> {
     if (error instanceof JobFailure) return { code: error.code, message: error.message };
-    if (await resultsGone(error, jobId)) {
+    const childJobs = childJobsIn(error);
+    if (childJobs && isLedgergateError(error)) return { code: error.code, message: error.message, childJobs };
+    if (await resultsGone(error, jobId, location)) {
       return {
         code: 'result_unavailable',
         message: 'The query ran, but its result was lost when the gateway restarted and cannot be fetched again; submit the query again to see the rows',
@@ -239,13 +372,12 @@ export function createExecutionSaga(deps: {
     execute(requestId, options = {}) {
       const existing = running.get(requestId);
       if (existing) return existing;
-      const job = run(requestId, options.resume ?? false, options.known, options.claimed ?? false)
+      const job = run(requestId, options.resume ?? false, options.known)
         .catch((error: unknown) => logger.error('execution saga error', { requestId, error: String(error) }))
         .finally(() => running.delete(requestId));
       running.set(requestId, job);
       return job;
     },
-    claimOf,
     inFlight: () => running.size,
     async drain(timeoutMs) {
       const all = Promise.allSettled([...running.values()]);

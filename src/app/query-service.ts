@@ -212,10 +212,11 @@ export function createQueryService(deps: {
    * Cancels the job now; when the warehouse does not know it yet (the saga claimed the request but
    * has not submitted the job), tries again in the background so a late-starting job is stopped too.
    */
-  async function cancelJob(requestId: string, jobId: string): Promise<void> {
+  async function cancelJob(requestId: string, jobId: string, location: string | undefined): Promise<void> {
     const attempt = async (): Promise<boolean> => {
-      await warehouse.cancel(jobId).catch((error: unknown) => logger.info('job cancel failed', { requestId, error: String(error) }));
-      const job = await warehouse.getJob(jobId).catch(() => undefined);
+      // The job's recorded location goes with every call: a regional job is not found without it.
+      await warehouse.cancel(jobId, location).catch((error: unknown) => logger.info('job cancel failed', { requestId, error: String(error) }));
+      const job = await warehouse.getJob(jobId, location).catch(() => undefined);
       return job !== undefined && job.state !== 'unknown';
     };
     if (await attempt()) return;
@@ -262,14 +263,10 @@ export function createQueryService(deps: {
         evaluation: evaluationEvent(requestId, decision),
         now: clock.now(),
       };
-      // An allowed query is recorded and claimed for execution in one durable write.
-      const claimed = decision.effect === 'allow';
-      const submitted = await repository.handle(requestId, claimed ? [submitCommand, saga.claimOf(requestId)] : submitCommand, contextOf(caller), {
-        known: newRequest,
-      });
+      const submitted = await repository.handle(requestId, submitCommand, contextOf(caller), { known: newRequest });
       const { state } = submitted;
       if (limit) throw new LedgergateError('analysis_limit', limit.message, { ...limit.details, id: requestId, rule: 'analysis-limit' });
-      if (state.status === 'ready' || (claimed && state.status === 'running')) void saga.execute(requestId, { known: submitted.loaded, claimed });
+      if (state.status === 'ready') void saga.execute(requestId, { known: submitted.loaded });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
       const finished = await waitUntil(
@@ -321,7 +318,7 @@ export function createQueryService(deps: {
         conflictRetries: 10,
       });
       const cancelled = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
-      if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId);
+      if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId, handled.state.execution?.location);
       return toQueryView(handled.state);
     },
 

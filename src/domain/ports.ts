@@ -100,9 +100,14 @@ export interface Catalog {
 export interface DryRunResult {
   readonly statementType: string;
   readonly referencedTables: readonly TableRef[];
-  /** NaN when the warehouse did not report it (the estimate is then unknown). */
+  /**
+   * NaN when the warehouse did not report it or reported no bound (BigQuery's LOWER_BOUND or UNKNOWN
+   * accuracy): the estimate is then unknown and bytesOver rules fail closed.
+   */
   readonly totalBytesProcessed: number;
   readonly schema?: readonly ColumnSchema[];
+  /** Where a job for this query would run (BigQuery picks it from the datasets read). */
+  readonly location?: string;
 }
 
 export interface ExecuteRequest {
@@ -116,6 +121,19 @@ export interface ExecuteRequest {
   readonly maximumBytesBilled?: number;
   readonly labels?: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
+  /** Where the job runs (BigQuery); sent on every call for the job, since a regional job is invisible without it. */
+  readonly location?: string;
+}
+
+/** One statement of a script, run by the warehouse as a child job of the script's job. */
+export interface ChildJob {
+  readonly jobId: string;
+  readonly statementType: string;
+  readonly state: 'done' | 'failed' | 'running';
+  readonly bytesProcessed?: number;
+  readonly affectedRows?: number;
+  /** For a failed child: the gateway's error code (the warehouse's message is not kept, it can echo values). */
+  readonly code?: string;
 }
 
 export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue };
@@ -130,25 +148,44 @@ export interface QueryResult {
   readonly bytesProcessed: number;
   /** For DML: rows inserted, updated or deleted. */
   readonly affectedRows?: number;
+  /** A script's statements, each run as a child job, in the order they ran. */
+  readonly childJobs?: readonly ChildJob[];
+  /** Reasons of problems the warehouse reported without failing the job (BigQuery errors[] without errorResult). */
+  readonly warnings?: readonly string[];
 }
 
 export type JobState =
   | { readonly state: 'unknown' }
   | { readonly state: 'running' }
   | { readonly state: 'done' }
-  | { readonly state: 'failed'; readonly code: string; readonly message: string };
+  | {
+      readonly state: 'failed';
+      readonly code: string;
+      readonly message: string;
+      /** The warehouse's own reason (BigQuery: `stopped` for a cancelled job). */
+      readonly reason?: string;
+      /** The job failed for a transient warehouse reason: the same SQL under a new job may succeed. */
+      readonly transient?: boolean;
+    };
 
 export interface Warehouse extends Catalog {
   readonly kind: 'duckdb' | 'bigquery' | 'postgres';
   readonly projectId: string;
   /** Undefined when the warehouse has no dry run (DuckDB). */
   dryRun?(sql: string): Promise<DryRunResult>;
+  /**
+   * Where a job for this SQL will run, learnt before the job starts so it can be recorded with the
+   * start; undefined when the warehouse has no locations (DuckDB).
+   */
+  jobLocation?(sql: string): Promise<string | undefined>;
   /** Runs the job, or, when a job with that id already exists, fetches it instead of running again. */
   execute(request: ExecuteRequest): Promise<QueryResult>;
-  getJob(jobId: string): Promise<JobState>;
+  /** `location`: where the job runs, when known (a regional BigQuery job is not found without it). */
+  getJob(jobId: string, location?: string): Promise<JobState>;
   /** Results of a finished job; throws not_found when the job is unknown or its results are gone. */
-  getResults(jobId: string, maxRows: number, maxResultBytes: number): Promise<QueryResult>;
-  cancel(jobId: string): Promise<void>;
+  getResults(jobId: string, maxRows: number, maxResultBytes: number, location?: string): Promise<QueryResult>;
+  /** Asks the warehouse to stop the job. Only asks: the job may still finish, so callers poll getJob. */
+  cancel(jobId: string, location?: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { createEventRegistry } from '../../src/domain/events/registry.js';
 import { LedgergateError } from '../../src/domain/errors.js';
 import { openEsdbEventStore } from '../../src/adapters/eventstore/esdb-event-store.js';
 import { authFailed, collectUntil } from '../support/event-store-fixtures.js';
+import { createFeedHealth } from '../../src/adapters/eventstore/pull-subscription.js';
 
 const registry = createEventRegistry();
 
@@ -36,7 +37,22 @@ describe('EventStoreDB adapter without a server', () => {
       await assert.rejects(store.readStream('query-offline'), isUnavailable);
       await assert.rejects(store.readAll({ from: 0 }), isUnavailable);
       await assert.rejects(store.headPosition(), isUnavailable);
-      await assert.rejects(collectUntil(store.subscribeAll(0), () => true).done, isUnavailable);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the live feed waiting (and says so) while the server is unreachable, instead of ending it', async () => {
+    const health = createFeedHealth();
+    const store = openEsdbEventStore({
+      connectionString: `esdb://127.0.0.1:${await closedPort()}?tls=false`,
+      registry,
+      subscription: { health, initialBackoffMs: 20, maxBackoffMs: 50 },
+    });
+    try {
+      const feed = collectUntil(store.subscribeAll(0), () => true, 1500);
+      await assert.rejects(feed.done, /timed out/, 'no error ends the feed; it is still waiting for the server');
+      assert.ok(health.retries >= 1, `the feed retried (${health.retries})`);
     } finally {
       await store.close();
     }

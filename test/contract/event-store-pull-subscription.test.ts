@@ -2,7 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadAllOptions, RecordedEvent } from '../../src/domain/ports.js';
-import { pullSubscription, StoreSignals } from '../../src/adapters/eventstore/pull-subscription.js';
+import { createFeedHealth, feedLagSeconds, pullSubscription, StoreSignals } from '../../src/adapters/eventstore/pull-subscription.js';
+import { LedgergateError } from '../../src/domain/errors.js';
 import { collectUntil, metadataFor, sleep } from '../support/event-store-fixtures.js';
 
 function memorySource(initial: number) {
@@ -24,15 +25,23 @@ function memorySource(initial: number) {
   };
   add(initial);
   let failWith: Error | undefined;
+  let failuresLeft = 1;
   return {
     events,
     log,
     add,
-    failNextRead: (error: Error) => (failWith = error),
+    failNextRead: (error: Error, times = 1) => {
+      failWith = error;
+      failuresLeft = times;
+    },
     source: {
       async readAll({ from, maxCount }: ReadAllOptions) {
         log.push(`read>${from}`);
-        if (failWith) throw failWith;
+        if (failWith) {
+          const error = failWith;
+          if (--failuresLeft <= 0) failWith = undefined;
+          throw error;
+        }
         return events.filter((e) => e.position > from).slice(0, maxCount ?? 1000);
       },
     },
@@ -116,5 +125,29 @@ describe('pull subscription', () => {
     let completedAfterClose = false;
     pullSubscription(memory.source, signals, 0).subscribe({ complete: () => (completedAfterClose = true) });
     assert.ok(completedAfterClose, 'subscribing to a closed store completes at once');
+  });
+
+  it('resumes after transient failures from the last delivered position, backing off, and reports it', async () => {
+    const memory = memorySource(4);
+    const health = createFeedHealth();
+    const signals = new StoreSignals();
+    const sub = collectUntil(pullSubscription(memory.source, signals, 0, { pageSize: 2, pollIntervalMs: 20, initialBackoffMs: 20, health }), (got) => got.length >= 6, 5000);
+    await sleep(60);
+    memory.failNextRead(new LedgergateError('store_unavailable', 'leader changed'), 3);
+    const failedAt = Date.now();
+    // The caught-up loop meets the failure at its next poll (20 ms); a loaded machine may take longer.
+    for (let waited = 0; health.failing === 0 && waited < 2000; waited += 5) await sleep(5);
+    assert.equal(health.failing, 1, 'the feed reports that it is retrying');
+    memory.add(2);
+    const got = await sub.done;
+    sub.subscription.unsubscribe();
+    assert.deepEqual(got.map((e) => e.position), [1, 2, 3, 4, 5, 6], 'nothing lost, nothing twice');
+    assert.equal(health.retries, 3);
+    assert.equal(health.failing, 0);
+    assert.ok(Date.now() - failedAt >= 20 + 40 + 80 - 30, 'waits grow between attempts');
+    const retried = memory.log.filter((entry) => entry === 'read>4');
+    assert.ok(retried.length >= 4, `re-read from the last delivered position (${retried.join(', ')})`);
+    assert.equal(feedLagSeconds({ ...health, failing: 1 }, Date.parse(new Date(0).toISOString()) + 5000), 5);
+    signals.close();
   });
 });

@@ -2,7 +2,8 @@
  * A gateway killed with SIGKILL at random (seeded) moments while clients send 200 requests, then
  * restarted on the same data directory and the same BigQuery: every acknowledged request ends in a
  * terminal state, no query ran twice (jobs counted on the fake; INSERTed rows counted per key), and
- * every event an auditor saw before a kill is still there afterwards, unchanged.
+ * every event an auditor saw before a kill is still there afterwards, unchanged. Run on the embedded
+ * SQLite store, and (shorter) on EventStoreDB — the wire-level peer, which outlives the gateway's kills.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +12,9 @@ import { join } from 'node:path';
 import { jobIdFor } from '../../src/app/execution-saga.js';
 import { startSharedFakeBigQuery, type SharedFakeBigQuery } from '../support/fake-bigquery/standalone.js';
 import { call, freshDataDir, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { startEsdbPeer, type EsdbPeer } from '../support/esdb-peer.js';
 
 const SEED = Number(process.env.LEDGERGATE_KILL_SEED ?? 20261127);
-const REQUESTS = 200;
-const KILLS = 3;
 const WORKERS = 6;
 const FIRST_ORDER_ID = 700_000;
 const terminal = new Set(['succeeded', 'failed', 'denied', 'rejected', 'expired']);
@@ -58,25 +58,41 @@ interface SeenEvent {
   readonly stream: string;
 }
 
-describe('SIGKILL during 200 requests', () => {
+for (const setup of [
+  { store: 'SQLite', REQUESTS: 200, KILLS: 3 },
+  { store: 'EventStoreDB peer', REQUESTS: 60, KILLS: 2 },
+] as const) {
+const { REQUESTS, KILLS } = setup;
+describe(`SIGKILL during ${REQUESTS} requests (${setup.store})`, () => {
   let shared: SharedFakeBigQuery;
+  let peer: EsdbPeer | undefined;
   const dataDir = freshDataDir('ledgergate-kill-');
   let gateway: GatewayProcess | undefined;
 
   before(async () => {
     // Jobs take 0–400 ms on the warehouse, so kills land before, during and after them.
     shared = await startSharedFakeBigQuery({ jobDurationMs: (sql) => (sql.length * 37) % 400 });
+    if (setup.store !== 'SQLite') {
+      peer = await startEsdbPeer({ systemProjections: true });
+      peer.appendForeign('orders-1', 'OrderPlaced', { orderId: 1 });
+    }
     writeFileSync(join(dataDir, 'kill-policy.yaml'), policy);
   });
   after(async () => {
     await gateway?.stop('SIGKILL');
     gateway?.cleanup();
     await shared?.close();
+    await peer?.close();
   });
 
   it('acknowledged requests finish, nothing runs twice, no acknowledged event is lost', { timeout: 600_000 }, async () => {
     const random = seeded(SEED);
-    const env = { ...shared.gatewayEnv, LEDGERGATE_POLICY: join(dataDir, 'kill-policy.yaml'), LEDGERGATE_LOG_LEVEL: 'error' };
+    const env = {
+      ...shared.gatewayEnv,
+      LEDGERGATE_POLICY: join(dataDir, 'kill-policy.yaml'),
+      LEDGERGATE_LOG_LEVEL: 'error',
+      ...(peer ? { LEDGERGATE_EVENT_STORE: peer.connectionString } : {}),
+    };
     const start = () => startGatewayProcess({ env, dataDir, timeoutMs: 120_000 });
     gateway = await start();
     const token = await gateway.token({ sub: 'loader-1', groups: ['loaders'], ttlSeconds: 3600 });
@@ -197,3 +213,4 @@ describe('SIGKILL during 200 requests', () => {
     );
   });
 });
+}

@@ -1,28 +1,68 @@
 /**
  * The README walkthrough, driven over HTTP against the real gateway process on embedded defaults:
  * an allowed query returns rows, a DROP is refused, both land in the access log, bad tokens get 401,
- * and everything survives a restart.
+ * and everything survives a restart. Run twice: on the embedded SQLite store, and on EventStoreDB — the
+ * wire-level peer (test/support/esdb-peer.ts), whose log also holds another application's events.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
+import { openEsdbEventStore } from '../../src/adapters/eventstore/esdb-event-store.js';
 import { createEventRegistry } from '../../src/domain/events/registry.js';
+import type { EventStore } from '../../src/domain/ports.js';
 import { call, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { startEsdbPeer, type EsdbPeer } from '../support/esdb-peer.js';
 
-describe('walkthrough on embedded defaults', () => {
+/** Which event store the gateway runs on: its environment, and how a test opens that store itself. */
+interface StoreSetup {
+  readonly name: string;
+  env(): Record<string, string>;
+  open(dataDir: string): EventStore;
+  before?(): Promise<void>;
+  after?(): Promise<void>;
+}
+
+const sqlite: StoreSetup = {
+  name: 'embedded defaults (SQLite)',
+  env: () => ({}),
+  open: (dataDir) => openSqliteEventStore({ file: join(dataDir, 'events.sqlite'), registry: createEventRegistry() }),
+};
+
+let peer: EsdbPeer | undefined;
+const esdbPeer: StoreSetup = {
+  name: 'EventStoreDB (wire-level peer, shared with another application)',
+  env: () => ({ LEDGERGATE_EVENT_STORE: (peer as EsdbPeer).connectionString }),
+  open: () => openEsdbEventStore({ connectionString: (peer as EsdbPeer).connectionString, registry: createEventRegistry() }),
+  async before() {
+    peer = await startEsdbPeer({ systemProjections: true });
+    // The gateway must start with another application's events already in $all.
+    peer.appendForeign('orders-1', 'OrderPlaced', { orderId: 1 });
+    peer.appendForeign('billing-1', 'InvoiceRendered', Buffer.from('%PDF-1.7'));
+  },
+  async after() {
+    await peer?.close();
+  },
+};
+
+for (const setup of [sqlite, esdbPeer]) walkthrough(setup);
+
+function walkthrough(setup: StoreSetup): void {
+describe(`walkthrough on ${setup.name}`, () => {
   let gateway: GatewayProcess;
   let agent: string;
   let auditor: string;
 
   before(async () => {
-    gateway = await startGatewayProcess();
+    await setup.before?.();
+    gateway = await startGatewayProcess({ env: setup.env() });
     agent = await gateway.token({ sub: 'agent-1', email: 'agent-1@example.com', groups: ['ai-agents'] });
     auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
   });
   after(async () => {
     await gateway.stop();
     gateway.cleanup();
+    await setup.after?.();
   });
 
   it('serves /healthz without a token', async () => {
@@ -104,7 +144,7 @@ describe('walkthrough on embedded defaults', () => {
       assert.match(answer.headers.get('content-type') ?? '', /application\/problem\+json/, name);
       assert.equal((answer.body as { status: number }).status, 401, name);
     }
-    const store = openSqliteEventStore({ file: join(gateway.dataDir, 'events.sqlite'), registry: createEventRegistry() });
+    const store = setup.open(gateway.dataDir);
     try {
       const failures = await store.readStream('authentication-failures');
       const reasons = failures.map((e) => (e.data as { reason: string }).reason);
@@ -114,11 +154,9 @@ describe('walkthrough on embedded defaults', () => {
       await store.close();
     }
   });
-});
 
-describe('restart', () => {
   it('keeps the log and the access log across a restart on the same data directory', async () => {
-    const first = await startGatewayProcess();
+    const first = await startGatewayProcess({ env: setup.env() });
     try {
       const agent = await first.token({ sub: 'agent-2', groups: ['ai-agents'] });
       const answer = await call(`${first.url}/v1/queries`, { token: agent, body: { sql: 'SELECT COUNT(*) AS n FROM sales.orders' } });
@@ -126,7 +164,7 @@ describe('restart', () => {
       const id = (answer.body as { id: string }).id;
       assert.equal(await first.stop('SIGTERM'), 0);
 
-      const second = await startGatewayProcess({ dataDir: first.dataDir });
+      const second = await startGatewayProcess({ dataDir: first.dataDir, env: setup.env() });
       try {
         const auditor = await second.token({ sub: 'audrey', groups: ['auditors'] });
         const log = await call(`${second.url}/v1/audit/access-log?format=json`, { token: auditor });
@@ -143,3 +181,4 @@ describe('restart', () => {
     }
   });
 });
+}

@@ -241,6 +241,8 @@ function understood(type: string, facts: StatementFacts): boolean {
 function checkRoutineCall(type: string, payload: Payload, facts: StatementFacts, env: WalkEnv): void {
   const name = routineName(type, payload);
   if (name !== undefined && (type === 'function' || type === 'method_call')) {
+    // EXTERNAL_QUERY is read by checkFunction: its literal SQL is analysed, anything else is unknown.
+    if (type === 'function' && foreignSqlFunctions.has(name.toLowerCase())) return;
     if (isBuiltinFunction(name)) return;
     if (!name.includes('.') && env.tempFunctions.has(name.toLowerCase())) return;
   }

@@ -1,13 +1,16 @@
 /**
  * The EventStoreDB store (@eventstore/db-client 6.x), for more than one gateway replica. Semantics match
  * the SQLite store (revisions from 0, expected-revision conflicts, empty missing streams, validation on
- * write and read) with two documented differences:
- *  - The global position is the event's commit position in the transaction log. It is ordered and
- *    unique per event, but NOT gap-free (it is a byte offset), so callers must treat positions as opaque
- *    increasing numbers. Numbers stay exact up to 2^53 bytes of log.
+ * write and read) with documented differences:
+ *  - The global position is the event's commit position in the transaction log: ordered and unique,
+ *    NOT dense (a byte offset). Callers treat positions as opaque increasing numbers and only hand back
+ *    positions the store gave out (or 0). Numbers stay exact up to 2^53 bytes of log.
  *  - Events carry no hash chain: appends from several replicas cannot read the previous global hash
- *    atomically, so hash/prevHash are absent (the evidence sealer chains at seal time instead).
- * System streams and system events (names starting with `$`) are invisible to readAll/subscribeAll.
+ *    atomically, so hash/prevHash are absent (the evidence sealer numbers and chains them at seal time).
+ *  - `$all` is shared: system events, link events and other applications' events are skipped by every
+ *    read. This gateway's events are told apart by a `$ledgergate` metadata marker, never by guessing.
+ *  - Payloads over the inline limit are stored by content hash (see esdb-content.ts) and put back on read.
+ * Every read and append has a deadline; a read is drained or cancelled, never left open.
  */
 import {
   ANY,
@@ -25,15 +28,27 @@ import {
   type JSONType,
   type Position,
   type ReadPosition,
-  type ResolvedEvent,
   type RecordedEvent as EsdbRecordedEvent,
 } from '@eventstore/db-client';
 import { LedgergateError, RevisionConflictError } from '../../domain/errors.js';
 import type { EventRegistry } from '../../domain/events/registry.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
-import type { EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent } from '../../domain/ports.js';
+import type { AppendResult, EventStore, ExpectedRevision, ReadAllOptions, RecordedEvent } from '../../domain/ports.js';
 import { checkAppendable, describeExpected } from './append-checks.js';
-import { esdbFailure } from './esdb-errors.js';
+import {
+  contentChunkType,
+  contentMarker,
+  defaultInlineLimit,
+  deterministicEventId,
+  eventMarker,
+  externalise,
+  isContentReference,
+  ownerKey,
+  reassemble,
+  type ContentPart,
+} from './esdb-content.js';
+import { esdbFailure, isTransient } from './esdb-errors.js';
+import { drainWithDeadline, withDeadline } from './esdb-reads.js';
 import { pullSubscription, StoreSignals, type PullSubscriptionOptions } from './pull-subscription.js';
 
 export interface EsdbEventStoreOptions {
@@ -42,16 +57,21 @@ export interface EsdbEventStoreOptions {
   /** Default page size of readAll when the caller gives no maxCount. */
   readonly defaultMaxCount?: number;
   readonly subscription?: PullSubscriptionOptions;
+  /** Deadline of every read and append (default 10 s, the client's own default for appends). */
+  readonly deadlineMs?: number;
+  /** Payloads whose JSON is larger are stored by content hash (default 256 KiB). */
+  readonly inlineLimit?: number;
 }
 
-type EsdbRecorded = NonNullable<AllStreamResolvedEvent['event']>;
+type EsdbRecorded = EsdbRecordedEvent<{ type: string; data: JSONType; metadata?: unknown }>;
 
-
-const isSystemName = (name: string) => name.startsWith('$');
+const backwardsPage = 32;
 
 export function openEsdbEventStore(options: EsdbEventStoreOptions): EventStore {
   const { registry } = options;
   const defaultMaxCount = options.defaultMaxCount ?? 1000;
+  const deadlineMs = options.deadlineMs ?? 10_000;
+  const inlineLimit = options.inlineLimit ?? defaultInlineLimit;
   const client = connect(options.connectionString);
   const signals = new StoreSignals();
   const positions = new PositionCache();
@@ -64,73 +84,127 @@ export function openEsdbEventStore(options: EsdbEventStoreOptions): EventStore {
       throw esdbFailure(error);
     }
   };
+  /** One more attempt after a transient failure: the client has reconnected (to the leader) by then. */
+  const retried = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await guarded(work);
+    } catch (error) {
+      if (!isTransient(error) || signals.closed) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return guarded(work);
+    }
+  };
 
-  const toRecorded = (event: EsdbRecordedEvent, commitPosition: bigint | undefined): RecordedEvent => {
+  const readAllPage = (fromPosition: ReadPosition, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS) =>
+    drainWithDeadline(client.readAll({ fromPosition, maxCount, direction }), deadlineMs, 'reading $all');
+
+  const readWholeStream = async (stream: string): Promise<EsdbRecorded[]> => {
+    try {
+      const page = await drainWithDeadline(client.readStream(stream, { direction: FORWARDS, fromRevision: START }), deadlineMs, `reading ${stream}`);
+      return page.flatMap((resolved) => (resolved.event ? [resolved.event as EsdbRecorded] : []));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
+  };
+
+  const isOurs = (event: EsdbRecordedEvent | undefined): event is EsdbRecorded =>
+    event !== undefined &&
+    event.isJson &&
+    !event.streamId.startsWith('$') &&
+    !event.type.startsWith('$') &&
+    typeof event.metadata === 'object' &&
+    event.metadata !== null &&
+    (event.metadata as Record<string, unknown>)[ownerKey] === eventMarker;
+
+  const toRecorded = async (event: EsdbRecorded, commitPosition: bigint | undefined): Promise<RecordedEvent> => {
     const commit = event.position?.commit ?? commitPosition;
     if (commit === undefined) {
       throw new LedgergateError('store_unavailable', 'EventStoreDB returned an event without a position (server older than 22.6?)');
     }
     if (event.position) positions.remember(event.position);
-    if (!event.isJson) {
-      throw new LedgergateError('invalid_event', `Event ${event.type} in ${event.streamId} is not JSON`, { type: event.type });
-    }
     const metadata = withoutSystemKeys(event.metadata) as EventMetadata;
-    registry.validate(event.type, event.data, metadata);
+    let data: unknown = event.data;
+    if (isContentReference(data)) {
+      const reference = data;
+      data = reassemble(reference, (await readWholeStream(`ledgergate-content-${reference.$ledgergateContent}`)).map((part) => part.data));
+    }
+    registry.validate(event.type, data, metadata);
     return {
       streamName: event.streamId,
       revision: Number(event.revision),
       position: Number(commit),
       type: event.type,
-      data: event.data,
+      data,
       metadata,
       recordedAt: event.created.toISOString(),
     };
   };
 
-  const isUserEvent = (resolved: AllStreamResolvedEvent): resolved is AllStreamResolvedEvent & { event: EsdbRecorded } =>
-    resolved.event !== undefined && !isSystemName(resolved.event.type) && !isSystemName(resolved.event.streamId);
+  const writeParts = async (parts: readonly ContentPart[]) => {
+    for (const part of parts) {
+      const event = jsonEvent({ id: part.id, type: contentChunkType, data: part.data, metadata: { [ownerKey]: contentMarker } });
+      const result = await withDeadline(client.appendToStream(part.stream, [event], { expectedRevision: ANY }), deadlineMs, 'storing content');
+      if (!result.success) throw new LedgergateError('internal', `EventStoreDB did not store content part ${part.data.index} of ${part.stream}`);
+    }
+  };
+
+  const appendOnce = async (stream: string, events: ReturnType<typeof jsonEvent>[], parts: readonly ContentPart[], expected: ExpectedRevision) => {
+    await writeParts(parts);
+    try {
+      const result = await withDeadline(client.appendToStream(stream, events, { expectedRevision: toEsdbExpected(expected) }), deadlineMs, `appending to ${stream}`);
+      // With throwOnAppendFailure off a conflict arrives as success: false (and a made-up revision).
+      if (!result.success) throw new RevisionConflictError(stream, describeExpected(expected), 'no_stream');
+      return result;
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) {
+        const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
+        throw new RevisionConflictError(stream, describeExpected(expected), actual);
+      }
+      throw error;
+    }
+  };
 
   const store: EventStore = {
-    async append(stream, events, expectedRevision) {
+    async append(stream, events, expectedRevision): Promise<AppendResult> {
       checkAppendable(stream, events, expectedRevision);
-      const eventData = events.map((event) => {
+      const parts: ContentPart[] = [];
+      const eventData = events.map((event, index) => {
         const data = JSON.parse(JSON.stringify(event.data)) as JSONType;
         const metadata = JSON.parse(JSON.stringify(event.metadata)) as EventMetadata;
         registry.validate(event.type, data, metadata);
+        const json = JSON.stringify(data);
+        let stored: JSONType = data;
+        if (json.length > inlineLimit) {
+          const outside = externalise(json);
+          parts.push(...outside.parts);
+          stored = outside.reference as unknown as JSONType;
+        }
         return jsonEvent({
+          id: deterministicEventId(stream, expectedRevision, index, event.type, data, metadata),
           type: event.type,
-          data,
+          data: stored,
           // $correlationId/$causationId let EventStoreDB's own projections follow the request.
-          metadata: { ...metadata, $correlationId: metadata.correlationId, $causationId: metadata.causationId ?? metadata.correlationId },
+          metadata: {
+            ...metadata,
+            [ownerKey]: eventMarker,
+            $correlationId: metadata.correlationId,
+            $causationId: metadata.causationId ?? metadata.correlationId,
+          },
         });
       });
-      try {
-        const result = await guarded(() =>
-          client.appendToStream(stream, eventData, { expectedRevision: toEsdbExpected(expectedRevision) }),
-        );
-        signals.appended();
-        if (result.position) positions.remember(result.position);
-        const lastPosition = result.position ? Number(result.position.commit) : await store.headPosition();
-        return { nextExpectedRevision: Number(result.nextExpectedRevision), lastPosition };
-      } catch (error) {
-        if (error instanceof WrongExpectedVersionError) {
-          const actual = error.actualVersion === NO_STREAM ? 'no_stream' : Number(error.actualVersion);
-          throw new RevisionConflictError(stream, describeExpected(expectedRevision), actual);
-        }
-        throw error;
-      }
+      const result = await retried(() => appendOnce(stream, eventData, parts, expectedRevision));
+      signals.appended();
+      if (result.position) positions.remember(result.position);
+      const lastPosition = result.position ? Number(result.position.commit) : await store.headPosition();
+      return { nextExpectedRevision: Number(result.nextExpectedRevision), lastPosition };
     },
 
     async readStream(stream) {
-      return guarded(async () => {
+      return retried(async () => {
         const events: RecordedEvent[] = [];
-        try {
-          for await (const resolved of client.readStream(stream, { direction: FORWARDS, fromRevision: START })) {
-            if (resolved.event) events.push(toRecorded(resolved.event, commitOf(resolved)));
-          }
-        } catch (error) {
-          if (error instanceof StreamNotFoundError) return [];
-          throw error;
+        for (const event of await readWholeStream(stream)) {
+          if (isOurs(event)) events.push(await toRecorded(event, undefined));
         }
         return events;
       });
@@ -138,43 +212,47 @@ export function openEsdbEventStore(options: EsdbEventStoreOptions): EventStore {
 
     async readAll({ from, maxCount }: ReadAllOptions) {
       const wanted = maxCount ?? defaultMaxCount;
-      return guarded(async () => {
+      if (!Number.isSafeInteger(from) || from < 0 || !Number.isSafeInteger(wanted) || wanted < 1) {
+        throw new LedgergateError('internal', 'readAll needs an integer from >= 0 and maxCount >= 1', { from, maxCount });
+      }
+      return retried(async () => {
         const events: RecordedEvent[] = [];
         let cursor: ReadPosition = from === 0 ? START : positions.at(from);
-        // Skipped system events (and the inclusive start event) count against a server page, so keep
-        // reading until the page is full or the log is exhausted; a short page then means "caught up".
+        // Forward reads include the event at the start position; everything up to here is behind us.
+        let seenThrough = BigInt(from);
+        // Skipped events (and the inclusive start event) count against a server page, so keep reading
+        // until the page is full or the log is exhausted; a short page then means "caught up".
         for (;;) {
-          const batch = wanted - events.length + 1;
-          let seen = 0;
-          const page: AsyncIterable<AllStreamResolvedEvent> = client.readAll({ fromPosition: cursor, maxCount: batch, direction: FORWARDS });
-          for await (const resolved of page) {
-            seen += 1;
-            if (resolved.event?.position) cursor = resolved.event.position;
-            if (!isUserEvent(resolved) || resolved.event.position.commit <= BigInt(from)) continue;
-            if (events.length < wanted && (events.length === 0 || resolved.event.position.commit > BigInt(events.at(-1)!.position))) {
-              events.push(toRecorded(resolved.event, resolved.commitPosition));
-            }
+          // Twice what is missing: on a shared log about as many records are not ours as are.
+          const batch = (wanted - events.length) * 2 + 1;
+          const page: AllStreamResolvedEvent[] = await readAllPage(cursor, batch, FORWARDS);
+          for (const resolved of page) {
+            const event = resolved.event;
+            const commit = event?.position?.commit ?? resolved.commitPosition;
+            if (commit === undefined || commit <= seenThrough || events.length >= wanted) continue;
+            seenThrough = commit;
+            if (event?.position) cursor = event.position;
+            if (isOurs(event)) events.push(await toRecorded(event, resolved.commitPosition));
           }
-          if (events.length >= wanted || seen < batch) return events;
+          if (events.length >= wanted || page.length < batch) return events;
         }
       });
     },
 
     async headPosition() {
-      return guarded(async () => {
+      return retried(async () => {
         let cursor: ReadPosition = END;
         for (;;) {
-          let seen = 0;
-          const page: AsyncIterable<AllStreamResolvedEvent> = client.readAll({ fromPosition: cursor, maxCount: 32, direction: BACKWARDS });
-          for await (const resolved of page) {
-            seen += 1;
-            if (isUserEvent(resolved)) {
-              positions.remember(resolved.event.position);
-              return Number(resolved.event.position.commit);
-            }
-            if (resolved.event?.position) cursor = resolved.event.position;
+          // The whole page is drained before looking at it: no read is ever left open.
+          const page: AllStreamResolvedEvent[] = await readAllPage(cursor, backwardsPage, BACKWARDS);
+          const newest = page.find((resolved) => isOurs(resolved.event));
+          if (newest?.event?.position) {
+            positions.remember(newest.event.position);
+            return Number(newest.event.position.commit);
           }
-          if (seen < 32) return 0;
+          const oldest = page.at(-1)?.event?.position;
+          if (page.length < backwardsPage || !oldest) return 0;
+          cursor = oldest;
         }
       });
     },
@@ -206,8 +284,6 @@ function toEsdbExpected(expected: ExpectedRevision): AppendExpectedRevision {
   if (expected === 'no_stream') return NO_STREAM;
   return BigInt(expected);
 }
-
-const commitOf = (resolved: ResolvedEvent): bigint | undefined => resolved.commitPosition;
 
 function withoutSystemKeys(metadata: unknown): unknown {
   if (typeof metadata !== 'object' || metadata === null || metadata instanceof Uint8Array || Array.isArray(metadata)) {

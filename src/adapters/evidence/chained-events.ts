@@ -1,65 +1,79 @@
 /**
- * Reads a range of the global log with every event's chain hash, page by page (bounded memory).
+ * Reads the global log with every event's place in the evidence chain: its evidence sequence number and
+ * its chain hash, page by page (bounded memory).
  *
- * Stores that chain in their append transaction (SQLite) hand the hashes over; they can be re-checked
- * on the way. Stores that cannot (EventStoreDB: no transaction spans $all) get the chain computed here,
- * after the fact, from the nearest seal before the range (its lastEventHash) or from genesis. The
- * trade-off: for such stores the chain only exists from the moment a sealer (one at a time, serialised
- * by the seal stream's expected revision) computes it, so a change made to the store before the first
- * seal covering an event goes unnoticed; once sealed, any change shows.
+ * Evidence numbers events by its own sequence (1, 2, 3… over this gateway's events in log order), never
+ * by store positions: on EventStoreDB positions are byte offsets and `$all` holds other events too. A
+ * store that numbers its events densely and chains them in its append transaction (SQLite) keeps its
+ * own numbers and hashes — they are the sequence, re-checked on the way, and a number missing there is a
+ * deleted event. A store that cannot chain (EventStoreDB: no transaction spans `$all`) gets numbers and
+ * hashes here, counted and chained forward from an anchor: the last seal before the range (its
+ * `toPosition`, `toStorePosition` and `lastEventHash`), or genesis.
+ *
+ * The trade-off: for such stores the chain only exists from the moment a sealer computes it, so a
+ * change made to the store before the first seal covering an event goes unnoticed; once sealed, any
+ * change shows (docs/evidence.md).
  */
 import { LedgergateError } from '../../domain/errors.js';
-import { genesisHash } from '../../domain/evidence/event-hash.js';
-import { chainHash } from '../../domain/evidence/event-hash.js';
-import type { Sealed } from '../../domain/events/system-events.js';
+import { chainHash, genesisHash } from '../../domain/evidence/event-hash.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
 
-export type ChainedEvent = RecordedEvent & { readonly hash: string; readonly prevHash: string };
+/** `position` is the evidence sequence number; `storePosition` is where the store keeps the event. */
+export type ChainedEvent = RecordedEvent & { readonly hash: string; readonly prevHash: string; readonly storePosition: number };
+
+/** A point in the chain to continue from: the event numbered `sequence`, kept at `storePosition`, hashing to `hash`. */
+export interface ChainAnchor {
+  readonly sequence: number;
+  readonly storePosition: number;
+  readonly hash: string;
+}
+
+export const genesisAnchor: ChainAnchor = { sequence: 0, storePosition: 0, hash: genesisHash };
 
 export interface ChainedReadOptions {
-  readonly fromPosition: number;
-  /** Inclusive. */
-  readonly toPosition: number;
+  readonly anchor: ChainAnchor;
+  /** Stop after the event at this store position (inclusive); default: the end of the log. */
+  readonly untilStorePosition?: number;
   readonly pageSize?: number;
-  /** Hash of the event at fromPosition - 1, when the caller knows it (the previous seal's lastEventHash). */
-  readonly knownPrevHash?: string;
-  /** Seals to start the after-the-fact chain from, for stores without hashes. */
-  readonly seals?: readonly Sealed[];
   /** Recompute stored hashes and fail on any mismatch (the sealer never signs what it has not checked). */
   readonly verifyStoredHashes?: boolean;
   /**
-   * Pass over missing positions instead of failing (the export: the bundle then shows the store as it
-   * is, and verification names the missing position, rather than the auditor getting no bundle at all).
+   * Pass over missing numbers of a densely numbered store instead of failing (the export: the bundle
+   * then shows the store as it is, and verification names the missing event, rather than the auditor
+   * getting no bundle at all).
    */
   readonly tolerateGaps?: boolean;
 }
 
 export async function* readChainedEvents(store: EventStore, options: ChainedReadOptions): AsyncGenerator<ChainedEvent> {
   const pageSize = options.pageSize ?? 1000;
-  let prevHash = options.knownPrevHash;
-  let cursor = options.fromPosition - 1;
-  while (cursor < options.toPosition) {
-    const page = await store.readAll({ from: cursor, maxCount: Math.min(pageSize, options.toPosition - cursor) });
-    if (page.length === 0) {
-      throw new LedgergateError('internal', `Event log ends at position ${cursor}, before ${options.toPosition}`);
-    }
+  const until = options.untilStorePosition ?? Number.MAX_SAFE_INTEGER;
+  let cursor = options.anchor.storePosition;
+  let sequence = options.anchor.sequence;
+  let prevHash = options.anchor.hash;
+  while (cursor < until) {
+    const page = await store.readAll({ from: cursor, maxCount: pageSize });
+    if (page.length === 0) return;
     for (const event of page) {
-      if (event.position !== cursor + 1 && !(options.tolerateGaps && event.position > cursor + 1)) {
-        throw new LedgergateError('internal', `Event log skips from position ${cursor} to ${event.position} (event ${cursor + 1} is missing)`, {
-          position: cursor + 1,
+      if (event.position > until) return;
+      const expected = sequence + 1;
+      // A store with its own chain numbers densely: its number is the sequence, a gap is a deleted event.
+      const number = event.hash === undefined ? expected : event.position;
+      if (number !== expected && !(options.tolerateGaps && number > expected)) {
+        throw new LedgergateError('internal', `Event log skips from position ${sequence} to ${number} (event ${expected} is missing)`, {
+          position: expected,
         });
       }
-      if (prevHash === undefined) prevHash = event.prevHash ?? (await hashBefore(store, event.position, options.seals ?? [], pageSize));
-      const chained = chain(event, prevHash, options.verifyStoredHashes ?? false);
+      const chained = chain({ ...event, position: number, storePosition: event.position }, prevHash, options.verifyStoredHashes ?? false);
       prevHash = chained.hash;
+      sequence = number;
       cursor = event.position;
       yield chained;
-      if (cursor >= options.toPosition) return;
     }
   }
 }
 
-function chain(event: RecordedEvent, prevHash: string, verify: boolean): ChainedEvent {
+function chain(event: RecordedEvent & { storePosition: number }, prevHash: string, verify: boolean): ChainedEvent {
   if (event.hash === undefined) return { ...event, prevHash, hash: chainHash(prevHash, event) };
   if (verify && (event.prevHash !== prevHash || chainHash(prevHash, event) !== event.hash)) {
     throw new LedgergateError('internal', `Event log hash chain is broken at position ${event.position}; refusing to seal`, {
@@ -67,23 +81,4 @@ function chain(event: RecordedEvent, prevHash: string, verify: boolean): Chained
     });
   }
   return { ...event, prevHash: event.prevHash ?? prevHash, hash: event.hash };
-}
-
-/** The chain hash of the event at `position - 1`, computed forward from the nearest seal before it. */
-async function hashBefore(store: EventStore, position: number, seals: readonly Sealed[], pageSize: number): Promise<string> {
-  if (position <= 1) return genesisHash;
-  const anchor = seals.filter((seal) => seal.toPosition < position).sort((a, b) => b.toPosition - a.toPosition)[0];
-  let hash = anchor?.lastEventHash ?? genesisHash;
-  let cursor = anchor?.toPosition ?? 0;
-  while (cursor < position - 1) {
-    const page = await store.readAll({ from: cursor, maxCount: Math.min(pageSize, position - 1 - cursor) });
-    if (page.length === 0) throw new LedgergateError('internal', `Event log ends at position ${cursor}`);
-    for (const event of page) {
-      if (event.position !== cursor + 1) throw new LedgergateError('internal', `Event log skips from position ${cursor} to ${event.position}`);
-      hash = event.hash ?? chainHash(hash, event);
-      cursor = event.position;
-      if (cursor >= position - 1) break;
-    }
-  }
-  return hash;
 }

@@ -10,8 +10,8 @@ import { bundleEventOf, bundleFormat, manifestSigningInput, type BundleManifest,
 import { sealStreamName } from '../../domain/evidence/seal.js';
 import type { Sealed } from '../../domain/events/system-events.js';
 import type { EventStore, Signer } from '../../domain/ports.js';
-import { readChainedEvents } from './chained-events.js';
-import { firstPositionAtOrAfter, policyInForceBefore } from './log-search.js';
+import { readChainedEvents, type ChainedEvent } from './chained-events.js';
+import { anchorBefore, policyInForceBefore, sealsOverlapping } from './log-search.js';
 
 export type BundleSink = NodeJS.WritableStream | ((chunk: string) => Promise<void> | void);
 
@@ -22,7 +22,7 @@ export interface ExportOptions {
   readonly from?: Date;
   /** Period end (exclusive). */
   readonly to?: Date;
-  /** Inclusive; take precedence over from/to. */
+  /** Evidence sequence numbers (inclusive); take precedence over from/to. */
   readonly fromPosition?: number;
   readonly toPosition?: number;
   readonly gatewayVersion: string;
@@ -41,61 +41,70 @@ export async function writeEvidenceBundle(options: ExportOptions): Promise<Expor
   const { store, signer } = options;
   const clock = options.clock ?? (() => new Date());
   const pageSize = options.pageSize ?? 1000;
-  const head = await store.headPosition();
-  const fromPosition = Math.max(1, options.fromPosition ?? (options.from ? await firstPositionAtOrAfter(store, options.from, head) : 1));
-  const toPosition = Math.min(head, options.toPosition ?? (options.to ? (await firstPositionAtOrAfter(store, options.to, head)) - 1 : head));
-  if (!Number.isSafeInteger(fromPosition) || !Number.isSafeInteger(toPosition)) {
-    throw new LedgergateError('invalid_request', 'Evidence range positions must be integers');
+  for (const position of [options.fromPosition, options.toPosition]) {
+    if (position !== undefined && !Number.isSafeInteger(position)) throw new LedgergateError('invalid_request', 'Evidence range positions must be integers');
   }
-
+  const head = await store.headPosition();
   const allSeals = (await store.readStream(sealStreamName)).filter((event) => event.type === 'Sealed');
-  const sealData = allSeals.map((event) => event.data as Sealed);
-  const policyVersions = await policyInForceBefore(store, fromPosition, pageSize);
-  const writer = createWriter(options.out);
+  const anchor = await anchorBefore(allSeals, signer, options);
+  const wantedFrom = Math.max(1, options.fromPosition ?? 1);
+  const wantedTo = options.toPosition ?? Number.MAX_SAFE_INTEGER;
+  const startsInRange = (event: ChainedEvent) =>
+    event.position >= wantedFrom && (options.fromPosition !== undefined || !options.from || Date.parse(event.recordedAt) >= options.from.getTime());
+  const endsRange = (event: ChainedEvent) =>
+    event.position > wantedTo || (options.toPosition === undefined && options.to !== undefined && Date.parse(event.recordedAt) >= options.to.getTime());
 
+  const writer = createWriter(options.out);
   await writer.write(`{"format":${JSON.stringify(bundleFormat)},"events":[`);
   let eventCount = 0;
-  let firstHash: string | null = null;
-  let firstPrevHash: string | null = null;
-  let lastHash: string | null = null;
-  let firstTime: string | undefined;
-  let lastTime: string | undefined;
-  if (toPosition >= fromPosition) {
-    const events = readChainedEvents(store, { fromPosition, toPosition, pageSize, seals: sealData, tolerateGaps: true });
-    for await (const event of events) {
-      await writer.write(`${eventCount === 0 ? '\n' : ',\n'}${JSON.stringify(bundleEventOf(event))}`);
-      if (eventCount === 0) {
-        firstHash = event.hash;
-        firstPrevHash = event.prevHash;
-        firstTime = event.recordedAt;
-      }
-      eventCount += 1;
-      lastHash = event.hash;
-      lastTime = event.recordedAt;
-      if (event.type === 'PolicyActivated') {
-        const policyHash = (event.data as { policyHash?: unknown }).policyHash;
-        if (typeof policyHash === 'string' && !policyVersions.includes(policyHash)) policyVersions.push(policyHash);
-      }
+  let first: ChainedEvent | undefined;
+  let lastEvent: ChainedEvent | undefined;
+  const policyVersions: string[] = [];
+  // Where each seal's own event sits in the evidence sequence (seals list it; the verifier matches it).
+  const sealStorePositions = new Set(allSeals.map((event) => event.position));
+  const sealSequence = new Map<number, number>();
+  let ended = false;
+  const events = head > anchor.storePosition ? readChainedEvents(store, { anchor, untilStorePosition: head, pageSize, tolerateGaps: true }) : [];
+  for await (const event of events) {
+    if (sealStorePositions.has(event.storePosition)) sealSequence.set(event.storePosition, event.position);
+    if (!ended) {
+      if (endsRange(event)) ended = true;
+      else if (first === undefined && !startsInRange(event)) continue;
+    }
+    if (ended) {
+      // Past the range: read on only until every seal overlapping it has been located.
+      if (sealsOverlapping(allSeals, first, lastEvent).every((seal) => sealSequence.has(seal.position))) break;
+      continue;
+    }
+    if (first === undefined) {
+      first = event;
+      policyVersions.push(...(await policyInForceBefore(store, event.storePosition)));
+    }
+    await writer.write(`${eventCount === 0 ? '\n' : ',\n'}${JSON.stringify(bundleEventOf(event))}`);
+    eventCount += 1;
+    lastEvent = event;
+    if (event.type === 'PolicyActivated') {
+      const policyHash = (event.data as { policyHash?: unknown }).policyHash;
+      if (typeof policyHash === 'string' && !policyVersions.includes(policyHash)) policyVersions.push(policyHash);
     }
   }
+  const fromPosition = first?.position ?? wantedFrom;
+  const toPosition = lastEvent?.position ?? fromPosition - 1;
 
-  const seals: BundleSeal[] = allSeals
-    .filter((event) => {
-      const seal = event.data as Sealed;
-      return seal.toPosition >= fromPosition && seal.fromPosition <= toPosition;
-    })
-    .map((event) => ({ position: event.position, data: event.data as Sealed }));
+  const seals: BundleSeal[] = sealsOverlapping(allSeals, first, lastEvent)
+    .filter((event) => sealSequence.has(event.position))
+    .map((event) => ({ position: sealSequence.get(event.position) as number, data: event.data as Sealed }));
 
   const generatedAt = clock().toISOString();
   const manifestFor = (keyId: string): BundleManifest => ({
     range: { fromPosition, toPosition: Math.max(toPosition, fromPosition - 1) },
-    from: options.from?.toISOString() ?? firstTime ?? generatedAt,
-    to: options.to?.toISOString() ?? lastTime ?? generatedAt,
+    from: options.from?.toISOString() ?? first?.recordedAt ?? generatedAt,
+    to: options.to?.toISOString() ?? lastEvent?.recordedAt ?? generatedAt,
     eventCount,
     sealCount: seals.length,
-    firstHash,
-    lastHash,
-    firstPrevHash,
+    firstHash: first?.hash ?? null,
+    lastHash: lastEvent?.hash ?? null,
+    firstPrevHash: first?.prevHash ?? null,
     policyVersions,
     gatewayVersion: options.gatewayVersion,
     generatedAt,

@@ -1,41 +1,60 @@
-/** Finding places in the global log without reading all of it. */
-import type { EventStore, RecordedEvent } from '../../domain/ports.js';
+/**
+ * Finding places in the global log without reading all of it and without arithmetic on positions
+ * (on EventStoreDB they are byte offsets): seals are the signposts. Each seal names the last evidence
+ * number it covers, where the store keeps that event, and the chain hash there.
+ */
+import { policyStream } from '../../app/policy-holder.js';
+import { sealBodyOf, sealSigningInput } from '../../domain/evidence/seal.js';
+import { createSignatureChecker } from '../../domain/evidence/signature-check.js';
+import type { Sealed } from '../../domain/events/system-events.js';
+import type { EventStore, RecordedEvent, Signer } from '../../domain/ports.js';
+import { genesisAnchor, type ChainAnchor } from './chained-events.js';
 
-async function eventAt(store: EventStore, position: number): Promise<RecordedEvent | undefined> {
-  return (await store.readAll({ from: position - 1, maxCount: 1 }))[0];
+export interface RangeStart {
+  /** Evidence sequence number the range starts at. */
+  readonly fromPosition?: number;
+  /** Time the range starts at (by the store's recordedAt). */
+  readonly from?: Date;
 }
 
 /**
- * The first position whose recordedAt is at or after `time` (head + 1 when none is). Binary search:
- * a store records events in position order, so recordedAt does not decrease along the log. Should clocks
- * of several replicas disagree slightly, the range's ends move by those few events; the range stays
- * contiguous and gap-free, which is what verification depends on.
+ * The chain point to start reading from: the last seal, signed by one of this gateway's keys, that ends
+ * before the range (by number, or — for a period — whose own event was recorded before it starts; a
+ * seal is recorded after the events it covers). Genesis when there is none.
  */
-export async function firstPositionAtOrAfter(store: EventStore, time: Date, head: number): Promise<number> {
-  const target = time.getTime();
-  let low = 1;
-  let high = head + 1;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    const event = await eventAt(store, middle);
-    if (event && Date.parse(event.recordedAt) < target) low = middle + 1;
-    else high = middle;
+export async function anchorBefore(seals: readonly RecordedEvent[], signer: Signer, start: RangeStart): Promise<ChainAnchor> {
+  const checker = createSignatureChecker(await signer.publicKeys());
+  let anchor = genesisAnchor;
+  for (const event of seals) {
+    const seal = event.data as Sealed;
+    const before =
+      start.fromPosition !== undefined
+        ? seal.toPosition < start.fromPosition
+        : start.from !== undefined && Date.parse(event.recordedAt) < start.from.getTime();
+    if (!before || seal.toPosition <= anchor.sequence) continue;
+    if (await checker.check(seal.signature, sealSigningInput(sealBodyOf(seal)), seal.keyId)) continue;
+    anchor = { sequence: seal.toPosition, storePosition: seal.toStorePosition ?? seal.toPosition, hash: seal.lastEventHash };
   }
-  return low;
+  return anchor;
 }
 
-/** Hash of the policy activated last before `position` (as a one-element list), scanning backwards page by page. */
-export async function policyInForceBefore(store: EventStore, position: number, pageSize: number): Promise<string[]> {
-  let end = position - 1;
-  while (end >= 1) {
-    const start = Math.max(0, end - pageSize);
-    const page = await store.readAll({ from: start, maxCount: end - start });
-    for (let i = page.length - 1; i >= 0; i--) {
-      const event = page[i] as RecordedEvent;
-      const policyHash = (event.data as { policyHash?: unknown } | null)?.policyHash;
-      if (event.type === 'PolicyActivated' && typeof policyHash === 'string') return [policyHash];
-    }
-    end = start;
-  }
-  return [];
+/** Seal events whose range overlaps [first, last] (by evidence number). */
+export function sealsOverlapping(
+  seals: readonly RecordedEvent[],
+  first: { readonly position: number } | undefined,
+  last: { readonly position: number } | undefined,
+): RecordedEvent[] {
+  if (!first || !last) return [];
+  return seals.filter((event) => {
+    const seal = event.data as Sealed;
+    return seal.toPosition >= first.position && seal.fromPosition <= last.position;
+  });
 }
+
+/** Hash of the policy activated last before `storePosition` (as a one-element list), from the policy stream. */
+export async function policyInForceBefore(store: EventStore, storePosition: number): Promise<string[]> {
+  const activations = (await store.readStream(policyStream)).filter((event) => event.type === 'PolicyActivated' && event.position < storePosition);
+  const policyHash = (activations.at(-1)?.data as { policyHash?: unknown } | undefined)?.policyHash;
+  return typeof policyHash === 'string' ? [policyHash] : [];
+}
+

@@ -6,15 +6,20 @@
  * one of them seals a given range; the others get a conflict, re-read the last seal and carry on from
  * there. A seal covers positions [from, to]; its own event lands after `to` and is covered by the next
  * seal, so seals are part of the chain they protect.
+ *
+ * Seals number events by the evidence sequence (chained-events.ts) and name where the store keeps the
+ * last one they cover (`toStorePosition`), so the next seal continues there without counting the log.
+ * The sealer chains onto the last seal only after checking its signature with the gateway's keys: a
+ * `Sealed` event written by anyone else who can write to the store must not steer what is signed next.
  */
 import { decodeProtectedHeader } from 'jose';
 import { LedgergateError, RevisionConflictError } from '../../domain/errors.js';
-import { genesisHash } from '../../domain/evidence/event-hash.js';
 import { createMerkleAccumulator } from '../../domain/evidence/merkle.js';
-import { sealHash, sealSigningInput, sealStreamName, sealWithSignature, type SealBody } from '../../domain/evidence/seal.js';
+import { sealBodyOf, sealHash, sealSigningInput, sealStreamName, sealWithSignature, type SealBody } from '../../domain/evidence/seal.js';
+import { createSignatureChecker } from '../../domain/evidence/signature-check.js';
 import type { Sealed } from '../../domain/events/system-events.js';
 import type { EventStore, Signer } from '../../domain/ports.js';
-import { readChainedEvents } from './chained-events.js';
+import { genesisAnchor, readChainedEvents, type ChainAnchor } from './chained-events.js';
 
 export interface SealerOptions {
   readonly store: EventStore;
@@ -46,6 +51,7 @@ export function startSealer(options: SealerOptions): Sealer {
   const { store, signer, clock } = options;
   let last: LastSeal | undefined;
   let loaded = false;
+  let counted: { through: number; events: number } | undefined;
   let queue: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const startedAt = clock().getTime();
@@ -53,19 +59,33 @@ export function startSealer(options: SealerOptions): Sealer {
   const reload = async (): Promise<void> => {
     const seals = await store.readStream(sealStreamName);
     const event = seals.filter((e) => e.type === 'Sealed').at(-1);
+    if (event) await checkSignature(event.data as Sealed);
     last = event
       ? { data: event.data as Sealed, revision: event.revision, sealedAt: Date.parse(event.metadata.occurredAt) }
       : undefined;
     loaded = true;
+    counted = undefined;
   };
+
+  const checkSignature = async (seal: Sealed): Promise<void> => {
+    const problem = await createSignatureChecker(await signer.publicKeys()).check(seal.signature, sealSigningInput(sealBodyOf(seal)), seal.keyId);
+    if (problem) {
+      throw new LedgergateError('internal', `The last seal in ${sealStreamName} is not signed by this gateway's keys (${problem}); refusing to seal onto it`, {
+        toPosition: seal.toPosition,
+      });
+    }
+  };
+
+  const anchorOf = (seal: Sealed | undefined): ChainAnchor =>
+    seal ? { sequence: seal.toPosition, storePosition: seal.toStorePosition ?? seal.toPosition, hash: seal.lastEventHash } : genesisAnchor;
 
   const sealOnce = async (): Promise<void> => {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       if (!loaded) await reload();
-      const from = last ? last.data.toPosition + 1 : 1;
-      const to = await store.headPosition();
-      if (to < from) return;
-      const body = await sealBodyFor(from, to);
+      const anchor = anchorOf(last?.data);
+      const head = await store.headPosition();
+      if (head <= anchor.storePosition) return;
+      const body = await sealBodyFor(anchor, head);
       if (!body) return;
       const signature = await signer.sign(sealSigningInput(body));
       // A rotation between reading the key id and signing would make the seal name the wrong key.
@@ -74,10 +94,11 @@ export function startSealer(options: SealerOptions): Sealer {
       try {
         const result = await store.append(
           sealStreamName,
-          [{ type: 'Sealed', data, metadata: metadataFor(from, to) }],
+          [{ type: 'Sealed', data, metadata: metadataFor(body.fromPosition, body.toPosition) }],
           last ? last.revision : 'no_stream',
         );
         last = { data, revision: result.nextExpectedRevision, sealedAt: clock().getTime() };
+        counted = undefined;
         return;
       } catch (error) {
         if (!(error instanceof RevisionConflictError)) throw error;
@@ -88,23 +109,23 @@ export function startSealer(options: SealerOptions): Sealer {
   };
 
   /** Undefined when the range holds nothing but earlier seals (sealing it would only seal seals). */
-  const sealBodyFor = async (from: number, to: number): Promise<SealBody | undefined> => {
+  const sealBodyFor = async (anchor: ChainAnchor, head: number): Promise<SealBody | undefined> => {
     const merkle = createMerkleAccumulator();
     let lastEventHash = '';
+    let toPosition = anchor.sequence;
+    let toStorePosition = anchor.storePosition;
     let substantive = 0;
-    const events = readChainedEvents(store, {
-      fromPosition: from,
-      toPosition: to,
-      knownPrevHash: last ? last.data.lastEventHash : genesisHash,
-      verifyStoredHashes: true,
-    });
+    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true });
     for await (const event of events) {
       merkle.addHex(event.hash);
       lastEventHash = event.hash;
+      toPosition = event.position;
+      toStorePosition = event.storePosition;
       if (event.type !== 'Sealed') substantive += 1;
     }
     if (substantive === 0) return undefined;
-    const base = { fromPosition: from, toPosition: to, count: merkle.size, merkleRoot: merkle.rootHex(), lastEventHash, keyId: signer.keyId() };
+    const fromPosition = anchor.sequence + 1;
+    const base = { fromPosition, toPosition, count: merkle.size, merkleRoot: merkle.rootHex(), lastEventHash, toStorePosition, keyId: signer.keyId() };
     return last ? { ...base, previousSealHash: sealHash(last.data) } : base;
   };
 
@@ -121,12 +142,21 @@ export function startSealer(options: SealerOptions): Sealer {
     return run;
   };
 
+  /** Events written since the last seal, counted incrementally (never more than everyEvents read per look). */
   const isDue = async (): Promise<boolean> => {
     if (!loaded) await reload();
-    const pending = (await store.headPosition()) - (last ? last.data.toPosition : 0);
-    if (pending <= 0) return false;
+    const anchor = anchorOf(last?.data);
+    const head = await store.headPosition();
+    if (head <= anchor.storePosition) return false;
     const since = clock().getTime() - (last?.sealedAt ?? startedAt);
-    return pending >= options.everyEvents || since >= options.everyMs;
+    if (since >= options.everyMs) return true;
+    counted ??= { through: anchor.storePosition, events: 0 };
+    while (counted.through < head && counted.events < options.everyEvents) {
+      const page = await store.readAll({ from: counted.through, maxCount: Math.min(1000, options.everyEvents - counted.events) });
+      if (page.length === 0) break;
+      counted = { through: (page.at(-1) as { position: number }).position, events: counted.events + page.length };
+    }
+    return counted.events >= options.everyEvents;
   };
 
   let ticking = false;

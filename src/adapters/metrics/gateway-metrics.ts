@@ -21,6 +21,8 @@ export interface GaugeSources {
   readonly pendingApprovals: () => number;
   readonly headPosition: () => Promise<number>;
   readonly projectionPosition: () => number;
+  /** The store's live feed (read models and the saga follow it): lag, and recoveries from store failures. */
+  readonly feed?: { lagSeconds(): number; retries(): number; failing(): number };
 }
 
 export function createGatewayMetrics(options: { version: string }): GatewayMetrics {
@@ -95,6 +97,32 @@ export function createGatewayMetrics(options: { version: string }): GatewayMetri
           position.set(applied);
           const head = await sources.headPosition().catch(() => applied);
           this.set(Math.max(0, head - applied));
+        },
+      });
+      const feed = sources.feed;
+      if (!feed) return;
+      new Gauge({
+        name: 'ledgergate_live_feed_lag_seconds',
+        help: 'How far the live feed is behind the log: 0 when caught up, else the age of the newest event it delivered',
+        registers,
+        collect() {
+          this.set(feed.lagSeconds());
+        },
+      });
+      new Gauge({
+        name: 'ledgergate_live_feed_retries',
+        help: 'Event store reads the live feed retried after a transient failure (since start)',
+        registers,
+        collect() {
+          this.set(feed.retries());
+        },
+      });
+      new Gauge({
+        name: 'ledgergate_live_feed_failing',
+        help: 'Live feed subscriptions currently waiting to retry a failed read (0 when the store answers)',
+        registers,
+        collect() {
+          this.set(feed.failing());
         },
       });
     },

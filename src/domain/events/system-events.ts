@@ -43,6 +43,8 @@ export const Sealed = Type.Object(
     merkleRoot: Sha256Hex,
     lastEventHash: Sha256Hex,
     previousSealHash: Type.Optional(Sha256Hex),
+    /** Where the store keeps the event numbered toPosition (signed: where the next seal continues). */
+    toStorePosition: Type.Optional(Type.Integer({ minimum: 1 })),
     keyId: Type.String(),
     /** Compact JWS over the canonical seal body (every field above). */
     signature: Type.String(),

@@ -16,15 +16,24 @@ export interface SealBody {
   readonly merkleRoot: string;
   readonly lastEventHash: string;
   readonly previousSealHash?: string;
+  /** Store position of the event numbered toPosition (positions are not evidence numbers on every store). */
+  readonly toStorePosition?: number;
   readonly keyId: string;
 }
 
 /** The signed part of a seal: every field except the signature itself. */
 export function sealBodyOf(seal: Sealed | SealBody): SealBody {
-  const { fromPosition, toPosition, count, merkleRoot, lastEventHash, previousSealHash, keyId } = seal;
-  return previousSealHash === undefined
-    ? { fromPosition, toPosition, count, merkleRoot, lastEventHash, keyId }
-    : { fromPosition, toPosition, count, merkleRoot, lastEventHash, previousSealHash, keyId };
+  const { fromPosition, toPosition, count, merkleRoot, lastEventHash, previousSealHash, toStorePosition, keyId } = seal;
+  return {
+    fromPosition,
+    toPosition,
+    count,
+    merkleRoot,
+    lastEventHash,
+    ...(previousSealHash === undefined ? {} : { previousSealHash }),
+    ...(toStorePosition === undefined ? {} : { toStorePosition }),
+    keyId,
+  };
 }
 
 /** The bytes the gateway signs (compact JWS payload): RFC 8785 JSON of the body, UTF-8. */

@@ -8,6 +8,7 @@ import type {
   ResultMasked,
 } from '../events/index.js';
 import type { Principal } from '../identity/principal.js';
+import type { ChildJob } from '../ports.js';
 
 export type RequestCommand =
   | {
@@ -32,12 +33,27 @@ export type RequestCommand =
       readonly evaluation: PolicyEvaluated;
       readonly now: Date;
     }
-  | { readonly type: 'StartExecution'; readonly jobId: string; readonly warehouse: string; readonly resumed: boolean }
+  | {
+      readonly type: 'StartExecution';
+      readonly jobId: string;
+      readonly warehouse: string;
+      readonly resumed: boolean;
+      /** Where the job runs, when the warehouse has locations. */
+      readonly location?: string;
+      /** Above the current attempt: a new job for a request whose previous job failed transiently. */
+      readonly attempt?: number;
+    }
   | {
       readonly type: 'CompleteExecution';
       readonly succeeded: ExecutionSucceeded;
       readonly masked: ResultMasked;
       readonly delivered: ResultDelivered;
     }
-  | { readonly type: 'FailExecution'; readonly jobId: string; readonly code: string; readonly message: string }
+  | {
+      readonly type: 'FailExecution';
+      readonly jobId: string;
+      readonly code: string;
+      readonly message: string;
+      readonly childJobs?: readonly ChildJob[];
+    }
   | { readonly type: 'CancelRequest'; readonly by: Principal };

@@ -44,7 +44,9 @@ export function decide(command: RequestCommand, state: RequestDeciderState): Req
       return reevaluate(command, state);
     case 'StartExecution': {
       const resumable = command.resumed && state.status === 'running';
-      if (state.status !== 'ready' && !resumable) {
+      // A new attempt follows a job that failed transiently; only a higher attempt than the current one, so two writers cannot both add it.
+      const retry = !command.resumed && state.status === 'running' && (command.attempt ?? 1) > (state.execution?.attempt ?? 1);
+      if (state.status !== 'ready' && !resumable && !retry) {
         throw new LedgergateError('invalid_transition', `Request is ${state.status}; it cannot start`);
       }
       return [
@@ -57,6 +59,8 @@ export function decide(command: RequestCommand, state: RequestDeciderState): Req
             sqlHash: state.request.sqlHash,
             policyHash: state.policyHash,
             ...(command.resumed ? { resumed: true } : {}),
+            ...(command.location ? { location: command.location } : {}),
+            ...(command.attempt !== undefined && command.attempt > 1 ? { attempt: command.attempt } : {}),
           },
         },
       ];
@@ -73,7 +77,13 @@ export function decide(command: RequestCommand, state: RequestDeciderState): Req
       return [
         {
           type: 'ExecutionFailed',
-          data: { requestId: state.request.requestId, jobId: command.jobId, code: command.code, message: command.message },
+          data: {
+            requestId: state.request.requestId,
+            jobId: command.jobId,
+            code: command.code,
+            message: command.message,
+            ...(command.childJobs && command.childJobs.length > 0 ? { childJobs: [...command.childJobs] } : {}),
+          },
         },
       ];
     case 'CancelRequest': {

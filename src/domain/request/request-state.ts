@@ -29,7 +29,15 @@ export interface RequestState {
     readonly decisions: readonly ApprovalDecided[];
     readonly approvedAt?: string;
   };
-  readonly execution?: { readonly jobId: string; readonly policyHash: string; readonly starts: number };
+  readonly execution?: {
+    readonly jobId: string;
+    readonly policyHash: string;
+    readonly starts: number;
+    /** Where the job runs (BigQuery location), when recorded. */
+    readonly location?: string;
+    /** Which attempt the current job id is (1 for the first job of the request). */
+    readonly attempt: number;
+  };
   readonly outcome?: ExecutionSucceeded;
   readonly failure?: { readonly code: string; readonly message: string };
   readonly masking?: ResultMasked;
@@ -106,7 +114,13 @@ function evolveDetails(state: RequestState, event: RequestEvent, occurredAt: str
     case 'ExecutionStarted':
       return {
         ...state,
-        execution: { jobId: event.data.jobId, policyHash: event.data.policyHash, starts: (state.execution?.starts ?? 0) + 1 },
+        execution: {
+          jobId: event.data.jobId,
+          policyHash: event.data.policyHash,
+          starts: (state.execution?.starts ?? 0) + 1,
+          ...(event.data.location ? { location: event.data.location } : {}),
+          attempt: event.data.attempt ?? 1,
+        },
         times: { ...times, started: times.started ?? occurredAt },
       };
     case 'ExecutionSucceeded':

@@ -15,7 +15,7 @@ const page = <T>(items: readonly T[], query: Query): { items: readonly T[]; next
   };
 };
 
-export const listDatasets = (engine: QueryEngine, location: string, res: ServerResponse, project: string, query: Query): void => {
+export const listDatasets = (engine: QueryEngine, locationOf: (datasetId: string) => string, res: ServerResponse, project: string, query: Query): void => {
   const { items, nextPageToken } = page(engine.datasets(), query);
   reply(res, 200, {
     kind: 'bigquery#datasetList',
@@ -24,7 +24,7 @@ export const listDatasets = (engine: QueryEngine, location: string, res: ServerR
       kind: 'bigquery#dataset',
       id: `${project}:${datasetId}`,
       datasetReference: { projectId: project, datasetId },
-      location,
+      location: locationOf(datasetId),
     })),
     ...(nextPageToken ? { nextPageToken } : {}),
   });

@@ -13,6 +13,8 @@ export interface Fault {
   readonly body?: unknown;
   /** Wait this long before answering (or before handling normally when no status). */
   readonly delayMs?: number;
+  /** Handle the request in full, then answer 503 instead (the real answer lost on the way back). */
+  readonly dropAnswer?: boolean;
   /** How many matching requests this fault applies to (default 1; Infinity for all). */
   readonly times?: number;
 }

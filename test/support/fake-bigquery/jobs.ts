@@ -17,13 +17,25 @@ export interface FakeJob {
   readonly createdAt: number;
   /** When the job counts as finished (ms epoch); later than createdAt for slow jobs. */
   doneAt: number;
-  readonly result?: EngineResult;
+  result?: EngineResult;
   failure?: JobFailure;
   /** Every jobs.insert that named this job id, including the duplicates answered with 409. */
   insertAttempts: number;
+  /** Set on a script's child jobs: the script's job id. */
+  readonly parentJobId?: string;
+  /** Set on a script's job: its statements' jobs, in the order they ran. */
+  readonly childJobIds?: readonly string[];
+  /** jobs.cancel calls received for this job. */
+  cancelRequests?: number;
+  /**
+   * Set while a slow job's statement has not run: it runs when the job reaches doneAt, and not at
+   * all if the job was stopped first — so a stopped DML changes nothing, like BigQuery's atomic DML.
+   */
+  pending?: Promise<void>;
 }
 
-export const isDone = (job: FakeJob, now: number): boolean => now >= job.doneAt;
+/** Done at doneAt; a slow job's statement must also have run — unless the job was stopped (then nothing runs). */
+export const isDone = (job: FakeJob, now: number): boolean => now >= job.doneAt && (job.pending === undefined || job.failure !== undefined);
 
 /** BigQuery bills at least 10 MiB per query and rounds up to whole MiB. */
 export const bytesBilledFor = (bytesProcessed: number): number =>
@@ -62,12 +74,45 @@ export const jobResource = (job: FakeJob, now: number): Record<string, unknown> 
     },
     status: failure
       ? { state: 'DONE', errorResult: failure, errors: [failure] }
-      : { state: done ? 'DONE' : 'RUNNING' },
+      : done && result?.warnings && result.warnings.length > 0
+        ? { state: 'DONE', errors: result.warnings.map((w) => ({ ...w, location: 'query' })) }
+        : { state: done ? 'DONE' : 'RUNNING' },
     statistics: {
       creationTime: String(job.createdAt),
       startTime: String(job.createdAt),
       ...(done ? { endTime: String(job.doneAt) } : {}),
       ...(queryStats ? { totalBytesProcessed: bytes, query: queryStats } : {}),
+      ...(job.parentJobId ? { parentJobId: job.parentJobId, scriptStatistics: { evaluationKind: 'STATEMENT' } } : {}),
+      ...(job.childJobIds ? { numChildJobs: String(job.childJobIds.length) } : {}),
     },
   };
+};
+
+/** A jobs.list entry [D reference/rest/v2/jobs/list]: the Job plus top-level state and errorResult. */
+export const listEntry = (job: FakeJob, now: number): Record<string, unknown> => {
+  const resource = jobResource(job, now);
+  const status = resource.status as { state: string; errorResult?: unknown };
+  return { ...resource, state: status.state, ...(status.errorResult ? { errorResult: status.errorResult } : {}) };
+};
+
+/** BigQuery's multi-regions: their jobs are found without a location; every other job is not [D reference/rest/v2/jobs/get]. */
+export const isMultiRegion = (location: string): boolean => ['US', 'EU'].includes(location.toUpperCase());
+
+export const sameLocation = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * What jobs.cancel does [D reference/rest/v2/jobs/cancel: "returns immediately … the job may still
+ * complete"]: `immediate` stops a running job at once, `{ afterMs }` stops it that much later (a job
+ * that finishes first has outrun the cancel and succeeds), `ignored` never stops it. jobTimeoutMs is
+ * "best effort" too and follows the same behaviour.
+ */
+export type CancelBehaviour = 'immediate' | 'ignored' | { readonly afterMs: number };
+
+/** Schedules a stop under the cancel behaviour; a job that is done (or will be first) is left as it is. */
+export const scheduleStop = (job: FakeJob, behaviour: CancelBehaviour, now: number, message: string): void => {
+  if (behaviour === 'ignored' || now >= job.doneAt) return;
+  const stopAt = behaviour === 'immediate' ? now : now + behaviour.afterMs;
+  if (stopAt >= job.doneAt) return; // the job outruns the cancel
+  job.doneAt = stopAt;
+  job.failure = { reason: 'stopped', message };
 };

@@ -2,17 +2,54 @@
  * A local HTTP server that answers BigQuery's REST API v2 (the subset the Node client uses) with
  * realistic payloads, errors and timing. Serves both /bigquery/v2/projects/… (apiEndpoint) and
  * /projects/… (BIGQUERY_EMULATOR_HOST). Listens on 127.0.0.1 only.
+ *
+ * It is at least as strict as BigQuery wherever the gateway's correctness depends on it. The real
+ * behaviour it models, and where each fact comes from ([D] = docs.cloud.google.com/bigquery/docs,
+ * [DD] = the v2 discovery document, [N] = nodejs-bigquery source; details in /work/shared/BIGQUERY-REST.md):
+ * - Job ids are `[A-Za-z0-9_-]`, at most 1,024 characters; anything else is a 400 `invalid` and no
+ *   job [D reference/rest/v2/JobReference].
+ * - Labels: at most 64; keys and values at most 63 characters of lower-case letters, digits, `_`
+ *   and `-` (international letters allowed), keys start with a letter; otherwise 400 [D labels-intro].
+ * - A query without `useLegacySql: false` is legacy SQL [D JobConfigurationQuery.useLegacySql
+ *   "default true"]; this fake models GoogleSQL only, so it fails such a query (invalidQuery).
+ * - Location: a job runs where its datasets live (`datasetLocations`, default `location`), or
+ *   where the request says; a request naming another location than its data fails notFound "Dataset
+ *   … was not found in location …". jobs.get / getQueryResults / cancel find a job only with its
+ *   location; without one only US and EU multi-region jobs are found [D reference/rest/v2/jobs/get
+ *   "location … required except for US and EU"; BIGQUERY-REST.md §3].
+ * - jobs.cancel "returns immediately"; the job may still finish and be billed; poll jobs.get
+ *   [D reference/rest/v2/jobs/cancel]. Modelled by `cancel`: immediate, after a delay (a job that
+ *   ends first succeeds), or ignored. `jobTimeoutMs`: "BigQuery might attempt to stop the job" —
+ *   modelled as a cancel at the limit (reason `stopped`) under the same behaviour.
+ * - Dry runs report `totalBytesProcessedAccuracy` (UNKNOWN | PRECISE | LOWER_BOUND | UPPER_BOUND);
+ *   external and federated tables may report a LOWER_BOUND of 0 [D JobStatistics2]. An engine result
+ *   sets it; the default is PRECISE.
+ * - Several statements run as a script: a parent job with statementType SCRIPT and
+ *   statistics.numChildJobs, one child job per statement that ran (parentJobId set), listed by
+ *   jobs.list?parentJobId=; the first failing statement fails the script and ends it
+ *   [D reference/standard-sql/scripting#scripting_job; reference/rest/v2/jobs/list].
+ * - statementType is the one BigQuery documents for the statement's kind (CREATE VIEW →
+ *   CREATE_VIEW, DROP SCHEMA → DROP_SCHEMA, …); a value outside the documented list is never sent.
+ * - `status.errors` without `status.errorResult` are warnings; only errorResult fails a job
+ *   [D reference/rest/v2/Job#JobStatus]. The Node client rejects createQueryJob on any status.errors [N createJob].
+ * - jobs.query honours `dryRun` (estimate, no job) and `requestId` (a repeat within 15 minutes gets
+ *   the same job, never a second run) [D reference/rest/v2/jobs/query#QueryRequest].
+ * - Errors travel in Google's envelope; a job's failure is a 200 DONE job with errorResult on
+ *   jobs.insert / jobs.get and an HTTP 4xx on getQueryResults [BIGQUERY-REST.md §2].
+ * - DML is atomic: a slow job's statement is validated at insert and runs when the job finishes;
+ *   a job stopped first (cancel, jobTimeoutMs) changed nothing. A job that outruns its cancel commits.
+ * Known leniency: a script's statements all run at insert (its child jobs are done at once).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getDataset, getTable, listDatasets, listTables } from './catalog-routes.js';
 import { FaultList, readJson, reply, replyError, Sleeper, type Fault, type LoggedRequest } from './http-kit.js';
-import { cancelJob, getJob, getQueryResults, insertJob, runQuery, type JobContext } from './job-routes.js';
-import type { FakeJob } from './jobs.js';
+import { cancelJob, getJob, getQueryResults, insertJob, listJobs, runQuery, type JobContext } from './job-routes.js';
+import type { CancelBehaviour, FakeJob } from './jobs.js';
 import type { QueryEngine } from './types.js';
 
 export type { Fault, LoggedRequest } from './http-kit.js';
-export type { FakeJob } from './jobs.js';
+export type { CancelBehaviour, FakeJob } from './jobs.js';
 
 export interface FakeBigQueryOptions {
   readonly projectId: string;
@@ -23,6 +60,10 @@ export interface FakeBigQueryOptions {
   readonly jobDurationMs?: number | ((sql: string) => number);
   /** Rows per getQueryResults page when the client sends no maxResults (default 10 000). */
   readonly pageSize?: number;
+  /** Where each dataset's data lives (default: `location` for every dataset); jobs reading it run there. */
+  readonly datasetLocations?: Readonly<Record<string, string>>;
+  /** What jobs.cancel (and jobTimeoutMs) does to a running job (default: stops it 50 ms later). */
+  readonly cancel?: CancelBehaviour;
 }
 
 export interface FakeBigQuery {
@@ -36,6 +77,7 @@ export interface FakeBigQuery {
   inject(fault: Fault): void;
   clearFaults(): void;
   setJobDuration(duration: number | ((sql: string) => number)): void;
+  setCancelBehaviour(behaviour: CancelBehaviour): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +101,9 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
     pageSize: options.pageSize ?? 10_000,
     jobDurationMs: asDuration(options.jobDurationMs),
     now: () => Date.now(),
+    datasetLocation: (datasetId) => options.datasetLocations?.[datasetId] ?? location,
+    cancelBehaviour: options.cancel ?? { afterMs: 50 },
+    requestIds: new Map(),
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -83,6 +128,13 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
       else replyError(res, fault.status, fault.message ?? `Injected failure ${fault.status}`, fault.reason);
       return;
     }
+    if (fault?.dropAnswer) {
+      // Handled in full, but the answer never reaches the client: a front end gives up with 503 after
+      // the backend did the work, so the client cannot tell whether anything happened.
+      await dispatch(method, path, query, body as Record<string, unknown> | undefined, { destroyed: true } as unknown as ServerResponse);
+      replyError(res, 503, 'The service is currently unavailable.', 'backendError');
+      return;
+    }
     await dispatch(method, path, query, body as Record<string, unknown> | undefined, res);
   };
 
@@ -102,6 +154,8 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
     switch (key) {
       case 'POST jobs':
         return insertJob(ctx, res, project, body);
+      case 'GET jobs':
+        return listJobs(ctx, res, project, query);
       case 'GET jobs/:id':
         return getJob(ctx, res, project, id, query);
       case 'POST jobs/:id/cancel':
@@ -111,13 +165,13 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
       case 'POST queries':
         return runQuery(ctx, res, project, body);
       case 'GET datasets':
-        return listDatasets(options.engine, location, res, project, query);
+        return listDatasets(options.engine, ctx.datasetLocation, res, project, query);
       case 'GET datasets/:id':
-        return getDataset(options.engine, location, res, project, id);
+        return getDataset(options.engine, ctx.datasetLocation(id), res, project, id);
       case 'GET datasets/:id/tables':
         return listTables(options.engine, res, project, id, query);
       case 'GET datasets/:id/tables/:sub':
-        return getTable(options.engine, location, res, project, id, subId);
+        return getTable(options.engine, ctx.datasetLocation(id), res, project, id, subId);
       default:
         return replyError(res, 404, `Not found: ${method} ${path}`, 'notFound');
     }
@@ -143,6 +197,9 @@ export const startFakeBigQuery = async (options: FakeBigQueryOptions): Promise<F
     clearFaults: () => faults.clear(),
     setJobDuration: (duration) => {
       ctx.jobDurationMs = asDuration(duration);
+    },
+    setCancelBehaviour: (behaviour) => {
+      ctx.cancelBehaviour = behaviour;
     },
     close: async () => {
       sleeper.wakeAll();

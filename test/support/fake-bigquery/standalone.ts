@@ -10,6 +10,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDuckDbEngine, type DuckDbEngine } from './duckdb-engine.js';
+import { isDone } from './jobs.js';
 import { startFakeBigQuery, type FakeBigQuery, type FakeJob } from './server.js';
 
 export const SHARED_PROJECT = 'demo-project';
@@ -63,7 +64,7 @@ export const jobCounts = (jobs: ReadonlyMap<string, FakeJob>, now = Date.now()):
     insertAttempts: job.insertAttempts,
     ...(job.result ? { statementType: job.result.statementType } : {}),
     ...(job.result?.numDmlAffectedRows !== undefined ? { affectedRows: job.result.numDmlAffectedRows } : {}),
-    state: job.failure && now >= job.doneAt ? 'failed' : now >= job.doneAt ? 'done' : 'running',
+    state: !isDone(job, now) ? 'running' : job.failure ? 'failed' : 'done',
     ...(job.failure ? { failureReason: job.failure.reason } : {}),
   }));
 

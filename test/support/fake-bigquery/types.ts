@@ -35,6 +35,13 @@ export interface EngineResult {
   readonly statementType: string;
   readonly referencedTables: readonly TableId[];
   readonly numDmlAffectedRows?: number;
+  /**
+   * How good a dry run's byte count is (default PRECISE). External and federated tables report
+   * LOWER_BOUND, often with 0 bytes [D reference/rest/v2/Job#JobStatistics2.FIELDS.total_bytes_processed_accuracy].
+   */
+  readonly totalBytesProcessedAccuracy?: 'UNKNOWN' | 'PRECISE' | 'LOWER_BOUND' | 'UPPER_BOUND';
+  /** Problems that do not fail the job: reported as status.errors without errorResult. */
+  readonly warnings?: readonly { readonly reason: string; readonly message: string }[];
 }
 
 export interface QueryEngine {
@@ -60,7 +67,8 @@ export type ErrorReason =
   | 'jobInternalError'
   | 'jobBackendError'
   | 'jobRateLimitExceeded'
-  | 'responseTooLarge';
+  | 'responseTooLarge'
+  | 'timeout';
 
 /** Thrown by an engine to fail a query with a particular BigQuery reason. */
 export class EngineError extends Error {

@@ -71,13 +71,17 @@ describe('fake BigQuery wire format', () => {
     assert.equal(fake.jobs.get('w_dup')?.insertAttempts, 2);
   });
 
-  it('finds a non-US job only with its location', async () => {
-    await insert('w_eu', 'SELECT * FROM d.t', {}, 'EU');
-    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_eu`)).status, 404);
-    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_eu?location=US`)).status, 404);
-    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_eu?location=EU`)).status, 200);
-    const missing = await call('GET', `/bigquery/v2/projects/${P}/queries/w_eu`);
+  it('finds a regional job only with its location; a multi-region (US, EU) job also without', async () => {
+    const placed = await insert('w_regional', 'SELECT * FROM d.t', {}, 'europe-west2');
+    assert.equal(placed.json.status.errorResult.reason, 'notFound', 'the data lives in US, so a job sent to europe-west2 cannot read it');
+    assert.match(placed.json.status.errorResult.message, /not found in location europe-west2/);
+    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_regional`)).status, 404);
+    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_regional?location=US`)).status, 404);
+    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_regional?location=europe-west2`)).status, 200);
+    const missing = await call('GET', `/bigquery/v2/projects/${P}/queries/w_regional`);
     assert.equal(missing.json.error.errors[0].reason, 'notFound');
+    await insert('w_eu', 'SELECT * FROM d.t', {}, 'EU');
+    assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_eu`)).status, 200, 'EU is a multi-region');
   });
 
   it('pages rows as f/v cells with timestamps in the requested format', async () => {
@@ -112,7 +116,13 @@ describe('fake BigQuery wire format', () => {
       assert.equal((await call('GET', `/bigquery/v2/projects/${P}/jobs/w_slow`)).json.status.state, 'RUNNING');
       const cancelled = await call('POST', `/bigquery/v2/projects/${P}/jobs/w_slow/cancel`);
       assert.equal(cancelled.json.kind, 'bigquery#jobCancelResponse');
-      assert.equal(cancelled.json.job.status.errorResult.reason, 'stopped');
+      assert.equal(cancelled.json.job.status.state, 'RUNNING', 'jobs.cancel returns at once; the job has not stopped yet');
+      let job = cancelled.json.job;
+      for (let i = 0; i < 100 && job.status.state !== 'DONE'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        job = (await call('GET', `/bigquery/v2/projects/${P}/jobs/w_slow`)).json;
+      }
+      assert.equal(job.status.errorResult.reason, 'stopped');
     } finally {
       fake.setJobDuration(0);
     }

@@ -2,7 +2,7 @@
  * The saga wired to an in-memory event store, a scripted warehouse and a pass-through masker, so
  * tests can stage a crash at any point of a request's life and watch what a restart does.
  */
-import { createExecutionSaga, jobIdFor, type ExecutionSaga } from '../../../src/app/execution-saga.js';
+import { createExecutionSaga, jobIdFor, type ExecutionSaga, type ExecutionSettings } from '../../../src/app/execution-saga.js';
 import type { PolicyHolder } from '../../../src/app/policy-holder.js';
 import { createRequestNotifier } from '../../../src/app/request-notifier.js';
 import { createRequestRepository, type RequestRepository } from '../../../src/app/request-repository.js';
@@ -132,7 +132,7 @@ export interface SagaWorld {
   readonly repository: RequestRepository;
   readonly warehouse: ScriptedWarehouse;
   /** A saga as one gateway process sees it; call again for a "restarted" or second replica. */
-  saga(options?: { timeoutMs?: number; gatewayId?: string }): ExecutionSaga;
+  saga(options?: { timeoutMs?: number; gatewayId?: string; settings?: Partial<ExecutionSettings> }): ExecutionSaga;
   /** Points later sagas at another warehouse (a reopened one, after a simulated restart). */
   useWarehouse(next: Warehouse): void;
   /** Records an allowed SELECT, ready to run. */
@@ -163,7 +163,7 @@ export function createSagaWorld(options: { warehouse?: Warehouse } = {}): SagaWo
         masker: passThroughMasker,
         clock,
         logger: silentLogger,
-        settings: { timeoutMs: options.timeoutMs ?? 5_000, maxResultBytes: 1_000_000 },
+        settings: { timeoutMs: options.timeoutMs ?? 5_000, maxResultBytes: 1_000_000, ...options.settings },
       }),
     async submit(requestId, sql = 'SELECT n FROM `demo-project.sales.numbers`') {
       await repository.handle(
