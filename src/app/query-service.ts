@@ -263,10 +263,12 @@ export function createQueryService(deps: {
         evaluation: evaluationEvent(requestId, decision),
         now: clock.now(),
       };
-      const submitted = await repository.handle(requestId, submitCommand, contextOf(caller), { known: newRequest });
+      // An allowed query is recorded and claimed for execution in one durable write.
+      const claim = decision.effect === 'allow' && !limit ? await saga.claimFor(requestId, input.sql) : undefined;
+      const submitted = await repository.handle(requestId, claim ? [submitCommand, claim] : submitCommand, contextOf(caller), { known: newRequest });
       const { state } = submitted;
       if (limit) throw new LedgergateError('analysis_limit', limit.message, { ...limit.details, id: requestId, rule: 'analysis-limit' });
-      if (state.status === 'ready') void saga.execute(requestId, { known: submitted.loaded });
+      if (state.status === 'ready' || (claim && state.status === 'running')) void saga.execute(requestId, { known: submitted.loaded, claimed: claim !== undefined });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
       const finished = await waitUntil(

@@ -76,6 +76,31 @@ describe('one read per command', () => {
     assert.deepEqual(counts, { reads: 1, appends: 3, notifications: 3 });
   });
 
+  it('recorded and claimed in one append: the allowed query costs two durable writes', async () => {
+    const { store, counts, repository } = counted();
+    const warehouse = new ScriptedWarehouse();
+    const saga = sagaOn(repository, warehouse);
+    const claim = await saga.claimFor('r7', 'SELECT 1');
+    assert.ok(claim);
+    const submitted = await repository.handle('r7', [submit('r7'), claim], {}, { known: newRequest });
+    assert.equal(submitted.state.status, 'running');
+    await saga.execute('r7', { known: submitted.loaded, claimed: true });
+    const events = await store.readStream('query-r7');
+    assert.deepEqual(events.map((e) => e.type), ['QueryRequested', 'QueryAnalysed', 'PolicyEvaluated', 'ExecutionStarted', 'ExecutionSucceeded', 'ResultMasked', 'ResultDelivered']);
+    assert.equal(counts.appends, 2);
+    assert.equal(warehouse.calls.runs, 1, 'the job ran once');
+  });
+
+  it('a claimed run whose belief is not its own first start claims like any other run', async () => {
+    const { store, repository } = counted();
+    const warehouse = new ScriptedWarehouse();
+    const saga = sagaOn(repository, warehouse);
+    const submitted = await repository.handle('r8', submit('r8'), {}, { known: newRequest });
+    await saga.execute('r8', { known: submitted.loaded, claimed: true });
+    assert.deepEqual((await store.readStream('query-r8')).map((e) => e.type).slice(3), ['ExecutionStarted', 'ExecutionSucceeded', 'ResultMasked', 'ResultDelivered']);
+    assert.equal(warehouse.calls.runs, 1);
+  });
+
   it('a stale belief costs one read, then the decider judges the fresh state', async () => {
     const { counts, repository } = counted();
     const first = await repository.handle('r2', submit('r2'), {}, { known: newRequest });
