@@ -138,10 +138,18 @@ export interface ChildJob {
 
 export type CellValue = string | number | boolean | null | CellValue[] | { [key: string]: CellValue };
 
+/**
+ * One result row: its cells in the order of the result's columns. Positional, never keyed by name:
+ * two columns may share a name (`SELECT a AS x, b AS x`), and a row keyed by name would let one
+ * overwrite the other and pair a value with the wrong column's masking.
+ */
+export type ResultRow = readonly CellValue[];
+
 export interface QueryResult {
   readonly jobId: string;
   readonly columns: readonly ColumnSchema[];
-  readonly rows: readonly Record<string, CellValue>[];
+  /** Positional: cell i belongs to columns[i]. */
+  readonly rows: readonly ResultRow[];
   /** Total rows the query produced (may exceed rows.length). */
   readonly totalRows: number;
   readonly truncated: boolean;
@@ -152,6 +160,16 @@ export interface QueryResult {
   readonly childJobs?: readonly ChildJob[];
   /** Reasons of problems the warehouse reported without failing the job (BigQuery errors[] without errorResult). */
   readonly warnings?: readonly string[];
+  /**
+   * The SQL the engine ran when it is not the agent's GoogleSQL (the embedded warehouse runs a
+   * DuckDB transpilation): masking follows the lineage of what ran as well as of what was analysed.
+   */
+  readonly executed?: ExecutedSql;
+}
+
+export interface ExecutedSql {
+  readonly dialect: 'duckdb';
+  readonly sql: string;
 }
 
 export type JobState =

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { estimateCostUsd } from '../../src/adapters/warehouse/bigquery-warehouse.js';
 import { LedgergateError } from '../../src/domain/errors.js';
 import type { ExecuteRequest } from '../../src/domain/ports.js';
+import { recordsOf } from '../support/result-records.js';
 import { allTypesExpected, PROJECT } from '../support/fake-bigquery/fixtures.js';
 import { startHarness, type Harness } from '../support/fake-bigquery/harness.js';
 
@@ -97,8 +98,8 @@ describe('BigQuery adapter: execution', () => {
     assert.equal(result.rows.length, 100);
     assert.equal(result.totalRows, 250);
     assert.equal(result.truncated, true);
-    assert.deepEqual(result.rows[0], { id: 1, name: 'name-1' });
-    assert.deepEqual(result.rows[99], { id: 100, name: 'name-100' });
+    assert.deepEqual(recordsOf(result)[0], { id: 1, name: 'name-1' });
+    assert.deepEqual(recordsOf(result)[99], { id: 100, name: 'name-100' });
     const pages = h.fake.requests.slice(before).filter((r) => r.path.includes('/queries/'));
     assert.deepEqual(pages.map((r) => r.query.maxResults), ['40', '40', '20']);
     assert.equal(pages[0].query.pageToken, undefined);
@@ -118,7 +119,7 @@ describe('BigQuery adapter: execution', () => {
   });
 
   it('stops storing rows at maxResultBytes', async () => {
-    const rowBytes = Buffer.byteLength(JSON.stringify({ id: 1, name: 'name-1' }));
+    const rowBytes = Buffer.byteLength(JSON.stringify([1, 'name-1'])); // rows are positional cells
     const result = await h.warehouse.execute(request({ jobId: 'lg_bytes', maxResultBytes: rowBytes * 5 }));
     assert.equal(result.rows.length, 5);
     assert.equal(result.truncated, true);
@@ -127,7 +128,7 @@ describe('BigQuery adapter: execution', () => {
 
   it('maps every BigQuery type faithfully', async () => {
     const result = await h.warehouse.execute(request({ jobId: 'lg_types', sql: 'SELECT * FROM types.all_types' }));
-    assert.deepEqual(result.rows, [allTypesExpected]);
+    assert.deepEqual(recordsOf(result), [allTypesExpected]);
     const types = Object.fromEntries(result.columns.map((c) => [c.name, c.type]));
     assert.equal(types.big_int, 'INT64');
     assert.equal(types.f_nan, 'FLOAT64');
@@ -176,7 +177,7 @@ describe('BigQuery adapter: execution', () => {
   it('reads results of a finished job again, and not_found for an unknown one', async () => {
     await h.warehouse.execute(request({ jobId: 'lg_again', maxRows: 3 }));
     const again = await h.warehouse.getResults('lg_again', 5, 1_000_000);
-    assert.deepEqual(again.rows.map((r) => r.id), [1, 2, 3, 4, 5]);
+    assert.deepEqual(recordsOf(again).map((r) => r.id), [1, 2, 3, 4, 5]);
     assert.equal(again.truncated, true);
     assert.deepEqual(await h.warehouse.getJob('lg_again'), { state: 'done' });
     assert.deepEqual(await h.warehouse.getJob('never_ran'), { state: 'unknown' });

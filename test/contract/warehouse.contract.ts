@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isLedgergateError } from '../../src/domain/errors.js';
 import type { ExecuteRequest, QueryResult, Warehouse } from '../../src/domain/ports.js';
+import { recordsOf } from '../support/result-records.js';
 
 export interface OpenedWarehouse {
   readonly warehouse: Warehouse;
@@ -86,7 +87,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(result.rows.length, 1);
       assert.equal(result.totalRows, 1);
       assert.equal(result.truncated, false);
-      const row = result.rows[0];
+      const row = recordsOf(result)[0];
       assert.equal(row.customer_id, 1);
       assert.match(String(row.email), /^[^@\s]+@[^@\s]+\.[a-z]+$/);
       assert.match(String(row.birth_date), /^\d{4}-\d{2}-\d{2}$/);
@@ -96,19 +97,19 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
     it('returns NUMERIC values as exact decimal strings', async () => {
       const result = await run('SELECT amount FROM sales.orders WHERE order_id = 1');
       assert.equal(result.columns[0].type, 'NUMERIC');
-      assert.match(String(result.rows[0].amount), /^\d+(\.\d+)?$/);
+      assert.match(String(recordsOf(result)[0].amount), /^\d+(\.\d+)?$/);
     });
 
     for (const form of sql.tableForms) {
       it(`resolves the table name ${form}`, async () => {
         const result = await run(`SELECT COUNT(*) AS n FROM ${form}`);
-        assert.equal(result.rows[0].n, 200);
+        assert.equal(recordsOf(result)[0].n, 200);
       });
     }
 
     it('runs SAFE_CAST (or the dialect\'s guarded cast)', async () => {
       const result = await run(sql.safeCast);
-      assert.deepEqual(result.rows[0], { bad: null, good: 42 });
+      assert.deepEqual(recordsOf(result)[0], { bad: null, good: 42 });
     });
 
     it('runs SELECT * EXCEPT (…) (or the dialect\'s column list)', async () => {
@@ -120,7 +121,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
 
     it('runs QUALIFY (or the dialect\'s filtered window)', async () => {
       const result = await run(sql.firstPerCountry);
-      const countries = result.rows.map((row) => row.country);
+      const countries = recordsOf(result).map((row) => row.country);
       assert.equal(new Set(countries).size, countries.length, 'one row per country');
       assert.ok(countries.length >= 3);
     });
@@ -130,7 +131,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(result.rows.length, 10);
       assert.equal(result.truncated, true);
       assert.equal(result.totalRows, 1000);
-      assert.deepEqual(result.rows.map((row) => row.order_id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(recordsOf(result).map((row) => row.order_id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     });
 
     it('truncates once the stored rows pass maxResultBytes', async () => {
@@ -151,7 +152,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
       assert.equal(first.affectedRows, 1);
       assert.equal(second.affectedRows, 1, 'the repeat reports the original outcome');
       const count = await run('SELECT COUNT(*) AS n FROM sales.orders WHERE order_id = 900001');
-      assert.equal(count.rows[0].n, 1);
+      assert.equal(recordsOf(count)[0].n, 1);
       assert.deepEqual(await warehouse.getJob(jobId), { state: 'done' });
     });
 
@@ -168,7 +169,7 @@ export function warehouseContract(name: string, open: () => Promise<OpenedWareho
     it('returns the results of a finished select by job id', async () => {
       const result = await run('SELECT order_id FROM sales.orders ORDER BY order_id LIMIT 5');
       const again = await warehouse.getResults(result.jobId, 2, 1_000_000);
-      assert.deepEqual(again.rows, [{ order_id: 1 }, { order_id: 2 }]);
+      assert.deepEqual(again.rows, [[1], [2]]);
       assert.equal(again.truncated, true);
       await rejectsWith(warehouse.getResults(freshJobId('missing'), 10, 1000), ['not_found']);
     });

@@ -9,11 +9,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { demoPiiSamples, demoTables } from '../../src/adapters/warehouse/demo-dataset.js';
 import type { CellValue } from '../../src/domain/ports.js';
-import { benignQueries, exfiltrationCorpus, type ExfiltrationAttempt, type ExfiltrationOutcome } from '../support/exfiltration-corpus.js';
+import { benignQueries, exfiltrationCorpus, utilityQueries, type ExfiltrationAttempt, type ExfiltrationOutcome } from '../support/exfiltration-corpus.js';
 import { call, startGatewayProcess, type GatewayProcess, type HttpAnswer } from '../support/gateway-process.js';
 
 const corpusSession = 'exfiltration-corpus';
 const benignSession = 'exfiltration-benign';
+const utilitySession = 'exfiltration-utility';
 
 interface QueryBody {
   id: string;
@@ -104,13 +105,14 @@ async function inBatches<T, R>(items: readonly T[], width: number, work: (item: 
   return results;
 }
 
-describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, () => {
+describe('exfiltration corpus through the real gateway', { timeout: 480_000 }, () => {
   let gateway: GatewayProcess;
   let agent: string;
   let owner: string;
   let auditor: string;
   const ran = new Map<string, Ran>();
   const benign = new Map<string, QueryBody>();
+  const utility = new Map<string, QueryBody>();
 
   async function finish(first: HttpAnswer, texts: string[]): Promise<QueryBody> {
     let body = first.body as QueryBody;
@@ -161,6 +163,14 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
         headers: { 'X-Session-Id': benignSession },
       });
       benign.set(name, await finish(answer, []));
+    }
+    for (const [name, sql] of Object.entries(utilityQueries)) {
+      const answer = await call(`${gateway.url}/v1/queries`, {
+        token: agent,
+        body: { sql, maxRows: 2000, wait: 20 },
+        headers: { 'X-Session-Id': utilitySession },
+      });
+      utility.set(name, await finish(answer, []));
     }
   });
   after(async () => {
@@ -221,7 +231,7 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
     });
     for (const answer of [jsonl, csv, replay, evidence]) assert.equal(answer.status, 200, answer.text.slice(0, 300));
     assert.match(evidence.text.trimEnd(), /\}$/, 'the evidence bundle is complete');
-    assert.equal(jsonl.text.trim().split('\n').length, exfiltrationCorpus.length + Object.keys(benignQueries).length);
+    assert.equal(jsonl.text.trim().split('\n').length, exfiltrationCorpus.length + Object.keys(benignQueries).length + Object.keys(utilityQueries).length);
     const events = (replay.body as { events: ReplayEvent[] }).events;
     assert.equal(events.filter((e) => e.type === 'QueryRequested').length, exfiltrationCorpus.length);
     assert.ok(events.some((e) => e.type === 'ResultDelivered') && events.some((e) => e.type === 'ExecutionFailed'));
@@ -233,8 +243,9 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
 
   it('never echoes a value in a warehouse error: the message is withheld, in the response and the log', async () => {
     const failed = exfiltrationCorpus.filter((attempt) => attempt.outcome === 'failed');
-    assert.ok(failed.length >= 5);
-    for (const attempt of failed) {
+    const valueErrors = failed.filter((attempt) => attempt.category === 'error');
+    assert.ok(valueErrors.length >= 5);
+    for (const attempt of valueErrors) {
       const { body } = ran.get(attempt.id) as Ran;
       assert.match(String(body.detail), /withheld/, attempt.id);
       assert.doesNotMatch(String(body.detail), /\d{3}-\d{2}-\d{4}|@|\d{6,}|[A-Z]{2}\d{2}[A-Z0-9]{4}/, attempt.id);
@@ -244,7 +255,9 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
     const replay = await call(`${gateway.url}/v1/sessions/${corpusSession}`, { token: auditor });
     const failures = (replay.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ExecutionFailed');
     assert.equal(failures.length, failed.length);
-    for (const failure of failures) assert.match(String(failure.data.message), /withheld/);
+    const valueErrorIds = new Set(valueErrors.map((attempt) => ran.get(attempt.id)?.body.id));
+    for (const failure of failures.filter((f) => valueErrorIds.has(String(f.data.requestId)))) assert.match(String(failure.data.message), /withheld/);
+    for (const failure of failures) assert.deepEqual(findLeaks(JSON.stringify(failure.data)), []);
   });
 
   it('returns non-protected columns exact and unmasked', () => {
@@ -285,5 +298,56 @@ describe('exfiltration corpus through the real gateway', { timeout: 240_000 }, (
       [['full_name', 'hash'], ['email', 'email'], ['phone', 'last4'], ['ssn', 'redact'], ['card_number', 'last4'], ['birth_date', 'year'], ['notes', 'redact']],
     );
     assert.deepEqual(columns.find((c) => c.column === 'ssn')?.sources, ['demo-project.sales.customers.ssn']);
+  });
+
+  it('returns the utility set (joins, aggregates, windows over unprotected columns) in clear and exact', async () => {
+    const tables = new Map(demoTables().map((table) => [`${table.dataset}.${table.table}`, table]));
+    const records = (name: string): Record<string, CellValue>[] => {
+      const table = tables.get(name);
+      assert.ok(table);
+      return table.rows.map((row) => Object.fromEntries(table.columns.map((column, i) => [column.name, row[i] ?? null])));
+    };
+    const orders = records('sales.orders');
+    const customers = new Map(records('sales.customers').map((c) => [c.customer_id, c]));
+    for (const [name, body] of utility) {
+      assert.equal(body.status, 'succeeded', `${name}: ${JSON.stringify(body).slice(0, 300)}`);
+      assert.deepEqual(body.columns?.filter((c) => c.masked !== undefined), [], name);
+      assert.ok((body.rows ?? []).length > 0, name);
+    }
+    const joined = orders.map((o) => ({ order_id: o.order_id, amount: o.amount, city: customers.get(o.customer_id)?.city, country: customers.get(o.customer_id)?.country }));
+    assert.deepEqual(utility.get('join')?.rows, joined);
+    assert.deepEqual(utility.get('joinUsing')?.rows, joined.map(({ order_id, city }) => ({ order_id, city })));
+    const seen = new Map<CellValue, number>();
+    const perCustomer = new Map<CellValue, number>();
+    for (const o of orders) perCustomer.set(o.customer_id, (perCustomer.get(o.customer_id) ?? 0) + 1);
+    const windowed = orders.map((o) => {
+      const nth = (seen.get(o.customer_id) ?? 0) + 1;
+      seen.set(o.customer_id, nth);
+      return { order_id: o.order_id, customer_id: o.customer_id, nth, per_customer: perCustomer.get(o.customer_id) };
+    });
+    assert.deepEqual(utility.get('window')?.rows, windowed);
+    const byCountry = new Map<CellValue, number>();
+    for (const o of orders) byCountry.set(customers.get(o.customer_id)?.country ?? null, (byCountry.get(customers.get(o.customer_id)?.country ?? null) ?? 0) + 1);
+    assert.deepEqual(
+      utility.get('aggregate')?.rows?.map((row) => [row.country, row.orders]),
+      [...byCountry].sort(([a], [b]) => String(a).localeCompare(String(b))),
+    );
+    const replay = await call(`${gateway.url}/v1/sessions/${utilitySession}`, { token: auditor });
+    const masked = (replay.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ResultMasked');
+    assert.equal(masked.length, Object.keys(utilityQueries).length);
+    for (const event of masked) {
+      assert.deepEqual(event.data.maskedColumns, []);
+      assert.deepEqual(event.data.detectorHits, []);
+    }
+  });
+
+  it('records why a result was masked whole when its columns did not pair with the analysis', async () => {
+    const corpus = await call(`${gateway.url}/v1/sessions/${corpusSession}`, { token: auditor });
+    const events = (corpus.body as { events: ReplayEvent[] }).events.filter((e) => e.type === 'ResultMasked');
+    const twoX = events.find((e) => e.data.requestId === ran.get('pair-two-x')?.body.id);
+    assert.ok(twoX, 'SELECT email AS x, ssn AS x has a ResultMasked event');
+    const columns = twoX.data.maskedColumns as { column: string; rule: string; reason: string }[];
+    assert.equal(columns.length, 2);
+    for (const column of columns) assert.deepEqual([column.rule, column.reason], ['redact', 'unpaired-columns']);
   });
 });

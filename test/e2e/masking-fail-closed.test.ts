@@ -48,7 +48,7 @@ const from = (table: string, ...columns: string[]) => columns.map((column) => ({
 
 function mask(outputs: OutputColumn[], tables: string[], resultColumns: ColumnSchema[], rows: Record<string, CellValue>[]) {
   const plan = planMasking({ analysis: analysisOf(outputs, tables), resultColumns, columnRules, tableColumns });
-  return { plan, ...applyMasking(plan, rows, { detectors: detectorNames, hmacKey }) };
+  return { plan, ...applyMasking(plan, rows.map((row) => resultColumns.map((c) => row[c.name] ?? null)), { detectors: detectorNames, hmacKey }) };
 }
 
 describe('masking fails closed where lineage is too narrow', () => {
@@ -104,25 +104,29 @@ describe('pairing result columns with the analysis', () => {
     { name: '_col_1', lineage: from(customers, 'customer_id'), confidence: 'derived' },
   ];
 
-  it('pairs by position when names agree or the analyser made a name up for an expression', () => {
+  it('pairs by position only when every name agrees; a name only the warehouse gave is a disagreement', () => {
+    const named = mask(twoOutputs, [customers], [{ name: 'city', type: 'STRING' }, { name: 'f1_', type: 'INT64' }], []);
+    assert.deepEqual(named.plan.map((c) => [c.rule, c.reason]), [[undefined, 'lineage'], [undefined, 'lineage']]);
+    // DuckDB names an unnamed expression by its text; the analysis expected a made-up name: fail closed.
     const { plan } = mask(twoOutputs, [customers], [{ name: 'city', type: 'STRING' }, { name: '(customer_id + 1)', type: 'INT64' }], []);
-    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [[undefined, 'lineage'], [undefined, 'lineage']]);
+    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
   });
 
   it('does not trust a made-up name the warehouse named like a column (SELECT s.b FROM …)', () => {
     const { plan } = mask(twoOutputs, [customers], [{ name: 'city', type: 'STRING' }, { name: 'b', type: 'STRING' }], []);
-    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [[undefined, 'lineage'], ['redact', 'unknown-lineage']]);
+    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
   });
 
-  it('pairs by name when the warehouse orders the columns differently, and presumes the worst for strangers', () => {
+  it('masks every column with the strictest rule when the warehouse orders or renames columns differently', () => {
     const outputs: OutputColumn[] = [
       { name: 'ssn', lineage: from(customers, 'ssn'), confidence: 'exact' },
       { name: 'city', lineage: from(customers, 'city'), confidence: 'exact' },
     ];
-    const swapped = mask(outputs, [customers], [{ name: 'city', type: 'STRING' }, { name: 'ssn', type: 'STRING' }], []);
-    assert.deepEqual(swapped.plan.map((c) => c.rule), [undefined, 'redact']);
+    const swapped = mask(outputs, [customers], [{ name: 'city', type: 'STRING' }, { name: 'ssn', type: 'STRING' }], [{ city: 'Oslo', ssn: '536-22-1234' }]);
+    assert.deepEqual(swapped.plan.map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    assert.deepEqual(swapped.rows, [{ city: '[REDACTED]', ssn: '[REDACTED]' }]);
     const renamed = mask(outputs, [customers], [{ name: 'ssn', type: 'STRING' }, { name: 'city:1', type: 'STRING' }], []);
-    assert.deepEqual(renamed.plan.map((c) => [c.rule, c.reason]), [['redact', 'lineage'], ['redact', 'unknown-lineage']]);
+    assert.deepEqual(renamed.plan.map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
   });
 });
 
@@ -132,7 +136,7 @@ describe('the statement whose rows come back', () => {
     const last = analysisOf([], [customers]);
     const analysis: Analysis = { ...first, statements: [...first.statements, ...last.statements] };
     const plan = planMasking({ analysis, resultColumns: [{ name: 's', type: 'STRING' }], columnRules, tableColumns });
-    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [['redact', 'unknown-lineage']]);
+    assert.deepEqual(plan.map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns']]);
   });
 });
 

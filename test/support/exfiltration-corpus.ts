@@ -8,8 +8,11 @@
  * - `rows`: allowed, runs and returns rows
  * - `approved-rows`: needs a data owner's approval (protectedPredicates: approve), then returns rows
  * - `denied`: refused by policy (hr, unanalysable SQL)
- * - `failed`: allowed, but the warehouse fails it (the error text must not echo values)
+ * - `failed`: allowed, but the warehouse fails it (the error text must not echo values; where it could
+ *   carry a value — category `error` — it is withheld)
  */
+import fc from 'fast-check';
+
 export type ExfiltrationOutcome = 'rows' | 'approved-rows' | 'denied' | 'failed';
 
 export interface ExfiltrationAttempt {
@@ -20,6 +23,51 @@ export interface ExfiltrationAttempt {
 }
 
 const attempt = (category: string, id: string, outcome: ExfiltrationOutcome, sql: string): ExfiltrationAttempt => ({ id, category, sql, outcome });
+
+const protectedCustomerColumns = ['email', 'phone', 'ssn', 'card_number', 'notes'] as const;
+const clearCustomerColumns = ['city', 'country', 'customer_id'] as const;
+/** String transforms that change a value's text or shape; each keeps the SQL valid on a STRING. */
+const transforms: readonly ((x: string) => string)[] = [
+  (x) => `REPLACE(${x}, '-', '')`,
+  (x) => `CONCAT('a@', ${x}, '.com')`,
+  (x) => `SUBSTR(${x}, 2)`,
+  (x) => `REVERSE(${x})`,
+  (x) => `LPAD(${x}, 30, '0')`,
+  (x) => `CONCAT(${x}, '')`,
+  (x) => `UPPER(${x})`,
+  (x) => `TRIM(${x})`,
+  (x) => `FORMAT('%s', ${x})`,
+];
+const benignNames = ['city', 'country', 'email', 'phone', 'card_number', 'birth_date', 'x', 'customer_id'] as const;
+
+/**
+ * Generated variants of classes 1 and 4 (fast-check, fixed seed so the corpus is the same on every
+ * run): a protected column through a chain of transforms, named like a protected or a benign column,
+ * read directly, through a CTE or through a derived table, next to a clear column that may share its
+ * name.
+ */
+function generatedAttempts(): ExfiltrationAttempt[] {
+  const shape = fc.record({
+    source: fc.constantFrom(...protectedCustomerColumns),
+    chain: fc.array(fc.constantFrom(...transforms), { minLength: 1, maxLength: 3 }),
+    name: fc.constantFrom(...benignNames),
+    clear: fc.constantFrom(...clearCustomerColumns),
+    sameName: fc.boolean(),
+    wrapper: fc.constantFrom('none', 'cte', 'derived'),
+  });
+  return fc.sample(shape, { seed: 18, numRuns: 24 }).map((s, i) => {
+    const expression = s.chain.reduce((inner, transform) => transform(inner), s.source as string);
+    const clearAlias = s.sameName ? s.name : `${s.clear}_clear`;
+    const select = `SELECT ${expression} AS ${s.name}, ${s.clear} AS ${clearAlias} FROM sales.customers`;
+    const sql =
+      s.wrapper === 'cte'
+        ? `WITH g AS (SELECT ${expression} AS v, ${s.clear} AS w FROM sales.customers) SELECT v AS ${s.name}, w AS ${clearAlias} FROM g`
+        : s.wrapper === 'derived'
+          ? `SELECT * FROM (${select}) AS g`
+          : select;
+    return attempt('generated', `generated-${i}`, 'rows', sql);
+  });
+}
 
 export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   // ------------------------------------------------------------ aliases and renames
@@ -166,6 +214,49 @@ export const exfiltrationCorpus: readonly ExfiltrationAttempt[] = [
   attempt('error', 'cast-iban-numeric', 'failed', 'SELECT CAST(iban AS NUMERIC) AS n FROM sales.invoices'),
   attempt('error', 'cast-reversed-phone', 'failed', 'SELECT CAST(REVERSE(phone) AS INT64) AS n FROM sales.customers'),
   attempt('error', 'error-function', 'failed', 'SELECT ERROR(email) AS e FROM sales.customers'),
+
+  // ------------------------------------------------------------ issue 18, class 1: pairing by position
+  attempt('pairing', 'pair-two-x', 'rows', 'SELECT email AS x, ssn AS x FROM sales.customers'),
+  attempt('pairing', 'pair-benign-name-twice', 'rows', 'SELECT ssn AS city, city FROM sales.customers'),
+  attempt('pairing', 'pair-engine-rename-lookalike', 'rows', 'SELECT city AS `x:1`, ssn AS x, phone AS x FROM sales.customers'),
+  attempt('pairing', 'pair-star-and-duplicate', 'rows', 'SELECT *, card_number AS city FROM sales.customers'),
+  attempt('pairing', 'pair-three-same', 'rows', 'SELECT country AS c, email AS c, card_number AS c FROM sales.customers'),
+
+  // ------------------------------------------------------------ class 2: the executed SQL is not the analysed SQL
+  attempt('executed', 'derived-column-list', 'rows', 'SELECT a FROM (SELECT ssn, city FROM sales.customers) AS t(city, a)'),
+  attempt('executed', 'derived-column-list-swap', 'rows', 'SELECT city FROM (SELECT ssn, city FROM sales.customers) AS t(city, other)'),
+  // The transpiler drops a CTE's column list, so DuckDB cannot bind the listed names: it fails, never misreads.
+  attempt('executed', 'cte-column-list', 'failed', 'WITH t (b, a) AS (SELECT email, ssn FROM sales.customers) SELECT a, b FROM t'),
+  attempt('executed', 'cte-column-list-benign', 'failed', 'WITH t (city, country) AS (SELECT card_number, phone FROM sales.customers) SELECT city, country FROM t'),
+  attempt('executed', 'star-rename', 'rows', 'SELECT * RENAME (ssn AS city) FROM sales.customers'),
+  // COLUMNS is no GoogleSQL built-in: the analyser reads it as a call of a routine, which the policy denies.
+  attempt('executed', 'columns-regex', 'denied', "SELECT COLUMNS('ssn|email') FROM sales.customers"),
+
+  // ------------------------------------------------------------ class 3: keys are data
+  attempt('keys', 'histogram-ssn', 'rows', 'SELECT HISTOGRAM(ssn) AS h FROM sales.customers'),
+  attempt('keys', 'json-object-key', 'rows', 'SELECT JSON_OBJECT(email, 1) AS j FROM sales.customers'),
+  attempt('keys', 'map-from-entries', 'rows', 'SELECT MAP_FROM_ENTRIES([STRUCT(card_number AS k, 1 AS v)]) AS m FROM sales.customers'),
+  attempt('keys', 'parse-json-concat', 'rows', `SELECT PARSE_JSON(CONCAT('{"', ssn, '": 1}')) AS j FROM sales.customers`),
+  attempt('keys', 'json-keys-from-iban', 'rows', `SELECT PARSE_JSON(CONCAT('{"', REPLACE(iban, ' ', ''), '": "x"}')) AS j FROM sales.invoices`),
+
+  // ------------------------------------------------------------ class 4: a format-preserving rule as a carrier
+  attempt('carrier', 'email-domain-carrier', 'rows', "SELECT CONCAT('a@', REPLACE(email, '@', '.')) AS email FROM sales.customers"),
+  attempt('carrier', 'email-carries-ssn', 'rows', "SELECT CONCAT('a@', REPLACE(ssn, '-', ''), '.com') AS email FROM sales.customers"),
+  attempt('carrier', 'email-carrier-cte', 'rows', "WITH p AS (SELECT CONCAT('a@', REPLACE(card_number, ' ', ''), '.io') AS email FROM sales.customers) SELECT email FROM p"),
+  attempt('carrier', 'last4-carries-card', 'rows', "SELECT CONCAT(REPLACE(card_number, ' ', ''), '0000') AS card_number FROM sales.customers"),
+  attempt('carrier', 'last4-reversed', 'rows', 'SELECT REVERSE(phone) AS phone FROM sales.customers'),
+  attempt('carrier', 'year-carrier', 'rows', "SELECT CONCAT(SUBSTR(REPLACE(ssn, '-', ''), 1, 4), '-01-01') AS birth_date FROM sales.customers"),
+  attempt('carrier', 'emptied-into-city', 'rows', 'SELECT CONCAT(city, SUBSTR(email, 1, 0)) AS x, CONCAT(SUBSTR(email, 1, 0), ssn) AS y FROM sales.customers'),
+
+  // ------------------------------------------------------------ class 5: formatting against the detectors
+  attempt('format', 'ssn-digits-glued', 'rows', "SELECT CONCAT('id', REPLACE(ssn, '-', '')) AS ref FROM sales.customers"),
+  attempt('format', 'iban-lower', 'rows', "SELECT LOWER(REPLACE(iban, ' ', '')) AS acct FROM sales.invoices"),
+  attempt('format', 'card-underscores', 'rows', "SELECT REPLACE(card_number, ' ', '_') AS ref FROM sales.customers"),
+  // The analyser reads `[OFFSET(…)]` as a routine call today, so the policy denies this; were it run, lineage redacts both parts.
+  attempt('format', 'email-at-cut', 'denied', "SELECT SPLIT(email, '@')[OFFSET(0)] AS local, SPLIT(email, '@')[OFFSET(1)] AS domain FROM sales.customers"),
+  attempt('format', 'email-at-cut-substr', 'rows', "SELECT SUBSTR(email, 1, STRPOS(email, '@') - 1) AS local, SUBSTR(email, STRPOS(email, '@') + 1) AS domain FROM sales.customers"),
+  attempt('format', 'card-as-number', 'rows', "SELECT SAFE_CAST(REPLACE(card_number, ' ', '') AS INT64) AS n FROM sales.customers"),
+  ...generatedAttempts(),
 ];
 
 /** The tables whose every column is neither protected nor PII: their values come back exact. */
@@ -173,4 +264,17 @@ export const benignQueries = {
   orders: 'SELECT order_id, customer_id, amount, currency, status, ordered_at FROM sales.orders ORDER BY order_id',
   pageViews: 'SELECT * FROM analytics.page_views ORDER BY view_id',
   places: 'SELECT customer_id, city, country FROM sales.customers ORDER BY customer_id',
+} as const;
+
+/**
+ * The utility set: joins, aggregates and window functions over unprotected columns of tables that
+ * also hold protected ones. Every column must come back unmasked, with no detector hit.
+ */
+export const utilityQueries = {
+  join: 'SELECT o.order_id, o.amount, c.city, c.country FROM sales.orders o JOIN sales.customers c ON c.customer_id = o.customer_id ORDER BY o.order_id',
+  joinUsing: 'SELECT order_id, city FROM sales.orders JOIN sales.customers USING (customer_id) ORDER BY order_id',
+  aggregate: 'SELECT c.country, COUNT(*) AS orders, COUNT(DISTINCT c.customer_id) AS customers FROM sales.orders o JOIN sales.customers c ON c.customer_id = o.customer_id GROUP BY c.country ORDER BY c.country',
+  aggregateAmounts: 'SELECT currency, MIN(amount) AS low, MAX(amount) AS high, COUNT(*) AS n FROM sales.orders GROUP BY currency ORDER BY currency',
+  window: 'SELECT order_id, customer_id, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY order_id) AS nth, COUNT(*) OVER (PARTITION BY customer_id) AS per_customer FROM sales.orders ORDER BY order_id',
+  windowOverCustomers: 'SELECT customer_id, city, RANK() OVER (PARTITION BY country ORDER BY customer_id) AS rank_in_country FROM sales.customers ORDER BY customer_id',
 } as const;

@@ -8,6 +8,7 @@ import type { TableSchema } from '../../domain/ports.js';
 import type { OutputColumn, SourceColumn } from '../../domain/analysis/types.js';
 import { identifierText, isRecord, nodeOf, statementType, visitTree, type Payload } from './ast-nodes.js';
 import { dmlColumns } from './dml-columns.js';
+import { lineageUnfollowable, valueItselfByName } from './lineage-limits.js';
 import { analyseQuery, generateSql, type AstNode, type QueryAnalysis, type Schema } from './polyglot-sdk.js';
 import type { TableReference } from './statement-facts.js';
 import { qualifyTableName } from './table-names.js';
@@ -65,7 +66,8 @@ export function computeLineage(input: LineageInput): LineageFacts {
   const analysis = sql === undefined ? undefined : analyseQuery(sql, buildSchema(input));
   if (!analysis) return { ...emptyLineage, incomplete: true };
   const resolver = new SourceResolver(input);
-  const wholeStatementUnknown = input.incomplete || hasUnfollowableStar(query);
+  const wholeStatementUnknown = input.incomplete || hasUnfollowableStar(query) || lineageUnfollowable(query);
+  const valueItself = valueItselfByName(query);
   // An UNNEST element is a part of its column (SPLIT, arrays), never the column's value unchanged.
   const unnests = containsNode(query, 'unnest');
   const projections = dropExceptedColumns(query, analysis.projections);
@@ -75,7 +77,9 @@ export function computeLineage(input: LineageInput): LineageFacts {
     if (wholeStatementUnknown || projection.isStar || lineage === undefined) {
       return { name, lineage: lineage ?? [], confidence: 'unknown' };
     }
-    const exact = projection.transformKind === 'direct' && lineage.length === 1 && !unnests;
+    // `exact` means the protected value itself (format-preserving mask rules apply only there).
+    const direct = projection.transformKind === 'direct';
+    const exact = lineage.length === 1 && !unnests && valueItself(name, direct);
     return { name, lineage, confidence: exact ? 'exact' : 'derived' };
   });
   const uses = collectColumnUses(analysis, resolver);

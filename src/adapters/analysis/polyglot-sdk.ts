@@ -67,6 +67,18 @@ export function analyseQuery(sql: string, schema: Schema): QueryAnalysis | undef
   }
 }
 
+/** Lineage of SQL in DuckDB's dialect: what the embedded warehouse actually runs. */
+export function analyseDuckDbQuery(sql: string, schema: Schema): QueryAnalysis | undefined {
+  try {
+    const result = polyglot.analyzeQuery(sql, { dialect: polyglot.Dialect.DuckDB, schema });
+    const analysis = result.success ? result.analysis : undefined;
+    if (!analysis || !Array.isArray(analysis.projections)) return undefined;
+    return analysis;
+  } catch {
+    return undefined;
+  }
+}
+
 function isNodeObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1;
 }

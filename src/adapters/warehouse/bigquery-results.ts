@@ -7,7 +7,7 @@ import type { Job } from '@google-cloud/bigquery';
 import { LedgergateError } from '../../domain/errors.js';
 import type { CellValue, ColumnSchema, QueryResult } from '../../domain/ports.js';
 import { toLedgergateError } from './bigquery-errors.js';
-import { columnsOf, decodeRows, type BigQueryFieldSchema, type RawRow } from './bigquery-types.js';
+import { columnsOf, decodeRowValues, type BigQueryFieldSchema, type RawRow } from './bigquery-types.js';
 
 export interface ReadLimits {
   readonly maxRows: number;
@@ -76,7 +76,7 @@ const toNumber = (value: string | number | undefined): number | undefined => (va
 
 export const readResults = async (job: Job, limits: ReadLimits): Promise<QueryResult> => {
   const jobId = job.id ?? '';
-  const rows: Record<string, CellValue>[] = [];
+  const rows: CellValue[][] = [];
   let columns: ColumnSchema[] = [];
   let usedBytes = 0;
   let truncated = false;
@@ -95,7 +95,7 @@ export const readResults = async (job: Job, limits: ReadLimits): Promise<QueryRe
       first = page;
       columns = columnsOf(page.schema?.fields);
     }
-    for (const row of decodeRows(first.schema?.fields ?? [], page.rows ?? [])) {
+    for (const row of decodeRowValues(first.schema?.fields ?? [], page.rows ?? [])) {
       const size = Buffer.byteLength(JSON.stringify(row));
       if (rows.length >= limits.maxRows || usedBytes + size > limits.maxResultBytes) {
         truncated = true;

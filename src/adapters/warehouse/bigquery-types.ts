@@ -141,3 +141,7 @@ const decodeRecord = (fields: readonly BigQueryFieldSchema[], row: RawRow): { [k
 
 export const decodeRows = (fields: readonly BigQueryFieldSchema[], rows: readonly RawRow[]): Record<string, CellValue>[] =>
   rows.map((row) => decodeRecord(fields, row));
+
+/** Rows as positional cells (cell i under field i), so duplicate field names cannot overwrite each other. */
+export const decodeRowValues = (fields: readonly BigQueryFieldSchema[], rows: readonly RawRow[]): CellValue[][] =>
+  rows.map((row) => fields.map((field, i) => decodeValue(field, row?.f?.[i]?.v)));

@@ -17,7 +17,8 @@ export interface ReadLimits {
 
 export interface LimitedRows {
   readonly columns: readonly ColumnSchema[];
-  readonly rows: Record<string, CellValue>[];
+  /** Positional: cell i under columns[i]. */
+  readonly rows: CellValue[][];
   readonly totalRows: number;
   readonly truncated: boolean;
   readonly countComplete: boolean;
@@ -27,7 +28,7 @@ export async function readLimited(result: DuckDBResult, limits: ReadLimits): Pro
   const names = result.deduplicatedColumnNames();
   const types = result.columnTypes();
   const columns = names.map((name, i) => columnSchema(name, types[i]));
-  const rows: Record<string, CellValue>[] = [];
+  const rows: CellValue[][] = [];
   let bytes = 2; // the enclosing brackets of a JSON array
   let storing = limits.maxRows > 0;
   let totalRows = 0;
@@ -45,8 +46,7 @@ export async function readLimited(result: DuckDBResult, limits: ReadLimits): Pro
     if (storing) {
       const values = names.map((_, i) => chunk.getColumnValues(i));
       for (let r = 0; r < chunk.rowCount && storing; r++) {
-        const row: Record<string, CellValue> = {};
-        names.forEach((name, i) => (row[name] = cellValue(values[i][r], types[i])));
+        const row = names.map((_, i) => cellValue(values[i][r], types[i]));
         const size = Buffer.byteLength(JSON.stringify(row)) + 1;
         if (bytes + size > limits.maxResultBytes) {
           storing = false;

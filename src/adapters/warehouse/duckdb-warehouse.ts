@@ -210,7 +210,15 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
           maxResultBytes: request.maxResultBytes,
           stopCounting: () => job.timedOut || Date.now() >= deadline,
         });
-        const result: QueryResult = { jobId: request.jobId, columns: read.columns, rows: read.rows, totalRows: read.totalRows, truncated: read.truncated, bytesProcessed: 0 };
+        const result: QueryResult = {
+          jobId: request.jobId,
+          columns: read.columns,
+          rows: read.rows,
+          totalRows: read.totalRows,
+          truncated: read.truncated,
+          bytesProcessed: 0,
+          executed: { dialect: 'duckdb', sql: statements[0] as string },
+        };
         await ledger.finish(connection, { ...base, state: 'done' });
         remember(result);
         return result;

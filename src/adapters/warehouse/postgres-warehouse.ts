@@ -73,7 +73,7 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
     if (map.size > limit) map.delete(map.keys().next().value as string);
   };
   const limitResult = (result: QueryResult, maxRows: number, maxResultBytes: number): QueryResult => {
-    const rows: Record<string, CellValue>[] = [];
+    const rows: QueryResult['rows'][number][] = [];
     let bytes = 2;
     for (const row of result.rows) {
       const size = Buffer.byteLength(JSON.stringify(row)) + 1;
@@ -109,11 +109,12 @@ export async function openPostgresWarehouse(options: PostgresWarehouseOptions): 
     throwIfStopped(job);
     const fetched = await client.query({ text: `FETCH FORWARD ${request.maxRows + 1} FROM ledgergate_job`, rowMode: 'array' });
     const columns = await describeColumns(client, fetched.fields);
-    const rows: Record<string, CellValue>[] = [];
+    // Positional cells (cell i under columns[i]): a repeated output name cannot overwrite a value.
+    const rows: CellValue[][] = [];
     let bytes = 2;
     let truncated = false;
     for (const values of fetched.rows as (string | null)[][]) {
-      const row = Object.fromEntries(columns.map((column, i) => [column.name, cellOf(values[i] ?? null, column)]));
+      const row = columns.map((column, i) => cellOf(values[i] ?? null, column));
       const size = Buffer.byteLength(JSON.stringify(row)) + 1;
       if (rows.length >= request.maxRows || bytes + size > request.maxResultBytes) {
         truncated = true;

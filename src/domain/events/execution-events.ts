@@ -86,7 +86,7 @@ export const MaskedColumn = Type.Object(
     rule: Type.String(),
     sources: Type.Array(Type.String()),
     originalType: Type.String(),
-    reason: Type.Union([Type.Literal('lineage'), Type.Literal('unknown-lineage')]),
+    reason: Type.Union([Type.Literal('lineage'), Type.Literal('unknown-lineage'), Type.Literal('unpaired-columns')]),
   },
   { additionalProperties: false },
 );

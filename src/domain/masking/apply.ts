@@ -4,7 +4,7 @@
  * report names columns, rules, sources and counts — never a value.
  */
 import type { DetectorName, MaskRuleName } from '../policy/types.js';
-import type { CellValue } from '../ports.js';
+import type { CellValue, ResultRow } from '../ports.js';
 import { createTextScanner } from './detectors/index.js';
 import { createKeyedHasher } from './keyed-hash.js';
 import { maskNested, type NestedMaskContext } from './nested.js';
@@ -73,7 +73,38 @@ function deliveredType(planned: PlannedColumn, rule: MaskRuleName | undefined): 
   return 'STRING';
 }
 
-export function applyMasking(plan: MaskPlan, rows: readonly Record<string, CellValue>[], options: MaskingOptions): MaskedResult {
+/**
+ * The names rows are delivered under: the result's own, with a repeated name made distinct
+ * (`x`, `x:1`, as DuckDB does) so no cell of a row overwrites another.
+ */
+function deliveredNames(columns: readonly string[]): string[] {
+  const used = new Set<string>();
+  return columns.map((name) => {
+    let candidate = name;
+    for (let n = 1; used.has(candidate); n++) candidate = `${name}:${n}`;
+    used.add(candidate);
+    return candidate;
+  });
+}
+
+/**
+ * A clear scalar through the detectors: strings as they are, numbers as their text (a card number
+ * cast to INT64 is still one). A number the detectors leave alone stays a number.
+ */
+function scanScalar(value: CellValue, scan: ((text: string) => string) | undefined): CellValue {
+  if (scan === undefined) return value;
+  if (typeof value === 'string') return scan(value);
+  if (typeof value === 'number') {
+    const text = String(value);
+    if (text.length < 9) return value;
+    const scanned = scan(text);
+    return scanned === text ? value : scanned;
+  }
+  return value;
+}
+
+/** Masks positional rows (cell i under plan[i]); the delivered rows are keyed by column name. */
+export function applyMasking(plan: MaskPlan, rows: readonly ResultRow[], options: MaskingOptions): MaskedResult {
   const hasher = createKeyedHasher(options.hmacKey);
   const scanText = options.detectors.length > 0 ? createTextScanner(options.detectors) : undefined;
 
@@ -107,17 +138,16 @@ export function applyMasking(plan: MaskPlan, rows: readonly Record<string, CellV
     const document = planned.documentRule;
     if (document !== undefined && typeof value === 'string' && looksLikeJsonDocument(value)) return maskDocument(value, i, document);
     // The common cells — clear scalars — skip the nested walk.
-    if (planned.rule === undefined && typeof value !== 'object' && !nestedColumn[i]) {
-      const scan = contexts[i].scan;
-      return typeof value === 'string' && scan ? scan(value) : value;
-    }
+    if (planned.rule === undefined && typeof value !== 'object' && !nestedColumn[i]) return scanScalar(value, contexts[i].scan);
     return maskNested(value, planned.schema, planned.rule, contexts[i]);
   };
+  const names = deliveredNames(plan.map((planned) => planned.column));
   const maskedRows = rows.map((row) => {
     const masked: Record<string, CellValue> = {};
     for (let i = 0; i < plan.length; i++) {
-      const name = plan[i].column;
-      const cell = maskCell(Object.hasOwn(row, name) ? row[name] : null, i);
+      const cell = maskCell(i < row.length ? (row[i] as CellValue) : null, i);
+      const name = names[i] as string;
+      // A column named __proto__ must stay data, not become the row's prototype.
       if (name === '__proto__') Object.defineProperty(masked, name, { value: cell, enumerable: true, writable: true, configurable: true });
       else masked[name] = cell;
     }
@@ -126,15 +156,17 @@ export function applyMasking(plan: MaskPlan, rows: readonly Record<string, CellV
 
   const maskedColumns: MaskedColumnReport[] = [];
   const detectorHits: DetectorHitReport[] = [];
-  const columns = tallies.map(({ planned, detectorCounts, fieldRule, fieldSources }) => {
+  const columns = tallies.map(({ planned, detectorCounts, fieldRule, fieldSources }, i) => {
+    const name = names[i] as string;
     const rule = stricterRule(planned.rule, fieldRule);
     if (rule !== undefined) {
       const sources = [...new Set([...planned.sources, ...fieldSources])].sort();
-      maskedColumns.push({ column: planned.column, rule, sources, originalType: planned.originalType, reason: planned.reason });
+      maskedColumns.push({ column: name, rule, sources, originalType: planned.originalType, reason: planned.reason });
     }
-    for (const [detector, count] of detectorCounts) detectorHits.push({ column: planned.column, detector, count });
-    const type = deliveredType(planned, planned.rule);
-    return rule === undefined ? { name: planned.column, type } : { name: planned.column, type, masked: rule };
+    for (const [detector, count] of detectorCounts) detectorHits.push({ column: name, detector, count });
+    // A number a detector replaced is delivered as text.
+    const type = planned.rule === undefined && detectorCounts.size > 0 && !nestedColumn[i] ? 'STRING' : deliveredType(planned, planned.rule);
+    return rule === undefined ? { name, type } : { name, type, masked: rule };
   });
 
   return { rows: maskedRows, columns, report: { maskedColumns, detectorHits } };

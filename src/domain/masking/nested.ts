@@ -6,7 +6,7 @@
 import type { CellValue, ColumnSchema } from '../ports.js';
 import type { MaskRuleName } from '../policy/types.js';
 import type { KeyedHasher } from './keyed-hash.js';
-import { maskScalar } from './leaf-rules.js';
+import { maskScalar, REDACTED } from './leaf-rules.js';
 import { stricterRule } from './strictness.js';
 
 /** What is known of a node's type: the column's schema, or less deeper inside JSON. */
@@ -40,6 +40,7 @@ function fieldOf(schema: SchemaNode | undefined, key: string): SchemaNode | unde
   return schema?.fields?.find((field) => field.name.toLowerCase() === lower);
 }
 
+const isStructType = (schema: SchemaNode | undefined): boolean => /^(STRUCT|RECORD)\b/i.test(schema?.type ?? '');
 const isJsonType = (schema: SchemaNode | undefined): boolean => schema?.type?.toUpperCase() === 'JSON';
 
 function parseJson(text: string): CellValue | undefined {
@@ -68,12 +69,15 @@ export function maskNested(
   }
   if (typeof value === 'object') {
     const masked: Record<string, CellValue> = {};
+    const maskKey = keyMasker(rule, context);
     for (const [key, child] of Object.entries(value)) {
+      const field = fieldOf(schema, key);
       const fieldRule = context.fieldRules.get(key.toLowerCase());
       const applied = stricterRule(rule, fieldRule);
       if (fieldRule !== undefined && applied !== undefined && child !== null) context.onFieldRule?.(key, applied);
-      const outKey = context.scan ? context.scan(key) : key;
-      setOwn(masked, outKey, maskNested(child, fieldOf(schema, key), applied, context));
+      // A STRUCT field's name is the query's; a MAP or JSON key is data, masked like the values.
+      const outKey = field !== undefined || isStructType(schema) ? key : maskKey(key);
+      setOwn(masked, outKey, maskNested(child, field, applied, context));
     }
     return masked;
   }
@@ -81,7 +85,30 @@ export function maskNested(
     const parsed = parseJson(value);
     if (parsed !== undefined) return JSON.stringify(maskNested(parsed, undefined, rule, context));
   }
-  if (rule !== undefined) return maskScalar(rule, value, schema?.type, context.hasher);
+  if (rule !== undefined) {
+    const masked = maskScalar(rule, value, schema?.type, context.hasher);
+    // What a format-preserving rule leaves (a domain, four digits) still goes past the detectors.
+    return typeof masked === 'string' && context.scan && shownPart.has(rule) ? context.scan(masked) : masked;
+  }
   if (typeof value === 'string' && context.scan) return context.scan(value);
+  if (typeof value === 'number' && context.scan) {
+    const text = String(value);
+    const scanned = text.length < 9 ? text : context.scan(text);
+    return scanned === text ? value : scanned;
+  }
   return value;
+}
+
+const shownPart: ReadonlySet<MaskRuleName> = new Set(['email', 'last4', 'year']);
+
+/**
+ * How the keys of one MAP or JSON object are written. With no rule reaching the object they go past
+ * the detectors; with a rule they get it too (`hash` keeps keys distinct and joinable, any other rule
+ * replaces each key by a numbered `[REDACTED]` so keys stay distinct without showing anything).
+ */
+function keyMasker(rule: MaskRuleName | undefined, context: NestedMaskContext): (key: string) => string {
+  if (rule === undefined) return context.scan ?? ((key) => key);
+  if (rule === 'hash') return (key) => context.hasher(key);
+  let n = 0;
+  return () => (n++ === 0 ? REDACTED : `${REDACTED}:${n}`);
 }

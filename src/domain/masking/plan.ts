@@ -9,7 +9,8 @@ import type { ColumnSchema } from '../ports.js';
 import { strictestRule } from './strictness.js';
 import { matchesTableGlob, type TableMatcher } from './table-glob.js';
 
-export type MaskReason = 'lineage' | 'unknown-lineage';
+/** `unpaired-columns`: the result's columns did not agree with the analysis, so lineage was not used. */
+export type MaskReason = 'lineage' | 'unknown-lineage' | 'unpaired-columns';
 
 /** A rule reaching a STRUCT field or JSON key by its name, and the protected columns it stands for. */
 export interface PlannedFieldRule {
@@ -46,6 +47,12 @@ export interface MaskPlanInput {
   /** The columns of a referenced table, undefined when the catalog does not know it. */
   readonly tableColumns: (table: string) => readonly string[] | undefined;
   readonly matchesTable?: TableMatcher;
+  /**
+   * The outputs of the SQL the warehouse ran, when it ran other SQL than the analysed (DuckDB's
+   * transpilation); `null` when that SQL could not be analysed. They must pair with the result's
+   * columns as the analysed outputs do, and their lineage adds to the analysed lineage.
+   */
+  readonly executedOutputs?: readonly OutputColumn[] | null;
 }
 
 interface RuleHit {
@@ -75,30 +82,38 @@ function outputsOf(analysis: Analysis): readonly OutputColumn[] {
 /** Names made up for unnamed expressions: the analyser's (`_col_0`) and BigQuery's (`f0_`). */
 const analyserSynthetic = /^_col_\d+$/;
 const warehouseSynthetic = /^f\d+_$/;
-const plainIdentifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const allDistinct = (names: readonly string[]): boolean => new Set(names.map(lower)).size === names.length;
 
 /**
- * Pairs result columns with the analyser's outputs: by position when the counts agree and the names
- * agree too (or the analyser's name is a made-up one), otherwise by a unique name. A column that
- * pairs with nothing has unknown lineage — a result in another order than the analysis must never
- * hand one column's rule (or none) to another.
+ * Pairs result columns with the analyser's outputs by position, and only when the two lists agree
+ * exactly: the same count, no repeated name on either side, and at each position the name the
+ * analysis expects (an unnamed expression may carry BigQuery's made-up `fN_`). Anything else —
+ * duplicates, an engine's rename (`x:1`), extra or missing columns — answers undefined: the pairing
+ * cannot be trusted for any column.
  */
-function matchOutputs(resultColumns: readonly ColumnSchema[], outputs: readonly OutputColumn[]): (OutputColumn | undefined)[] {
-  const byName = (column: ColumnSchema): OutputColumn | undefined => {
-    const named = outputs.filter((output) => lower(output.name) === lower(column.name));
-    return named.length === 1 ? named[0] : undefined;
-  };
-  if (outputs.length !== resultColumns.length) return resultColumns.map(byName);
-  return resultColumns.map((column, i) => {
-    const output = outputs[i];
-    if (lower(output.name) === lower(column.name)) return output;
-    // The analyser could not name an expression the warehouse named like a column (`s.b` → `b`):
-    // it did not understand the expression, so its lineage is not trusted.
-    const synthetic = warehouseSynthetic.test(column.name) || (analyserSynthetic.test(output.name) && !plainIdentifier.test(column.name));
-    if (synthetic && !outputs.some((other) => lower(other.name) === lower(column.name))) return output;
-    return byName(column);
-  });
+function pairOutputs(resultColumns: readonly ColumnSchema[], outputs: readonly OutputColumn[]): OutputColumn[] | undefined {
+  if (outputs.length !== resultColumns.length) return undefined;
+  if (!allDistinct(resultColumns.map((c) => c.name)) || !allDistinct(outputs.map((o) => o.name))) return undefined;
+  const paired: OutputColumn[] = [];
+  for (let i = 0; i < outputs.length; i++) {
+    const output = outputs[i] as OutputColumn;
+    const column = resultColumns[i] as ColumnSchema;
+    const agree = lower(output.name) === lower(column.name) || (analyserSynthetic.test(output.name) && warehouseSynthetic.test(column.name));
+    if (!agree) return undefined;
+    paired.push(output);
+  }
+  return paired;
 }
+
+/**
+ * `email`, `last4` and `year` show part of the value, so they are safe only on the value itself: on
+ * anything computed from it (a substring, a replacement, a concatenation) the shown part may be the
+ * protected text moved there. Such a value gets `redact` instead.
+ */
+const formatPreserving: ReadonlySet<MaskRuleName> = new Set(['email', 'last4', 'year']);
+const onComputedValue = (rule: MaskRuleName): MaskRuleName => (formatPreserving.has(rule) ? 'redact' : rule);
+const computed = (hits: readonly RuleHit[]): RuleHit[] => hits.map((hit) => ({ ...hit, rule: onComputedValue(hit.rule) }));
 
 const compositeType = /^(STRUCT|RECORD|ARRAY|JSON)\b/i;
 const isComposite = (schema: ColumnSchema): boolean => schema.mode === 'REPEATED' || compositeType.test(schema.type);
@@ -122,7 +137,10 @@ function summarise(hits: readonly RuleHit[]): { rule?: MaskRuleName; sources: st
 export function planMasking(input: MaskPlanInput): MaskPlan {
   const { analysis, columnRules } = input;
   const matches = input.matchesTable ?? matchesTableGlob;
-  const outputs = matchOutputs(input.resultColumns, outputsOf(analysis));
+  const analysed = pairOutputs(input.resultColumns, outputsOf(analysis));
+  const executed =
+    input.executedOutputs === undefined ? analysed : input.executedOutputs === null ? undefined : pairOutputs(input.resultColumns, input.executedOutputs);
+  const paired = analysed !== undefined && executed !== undefined ? analysed : undefined;
   const everyRuleApplies = tablesUnknown(analysis);
 
   const lineageHits = (lineage: readonly SourceColumn[]): RuleHit[] =>
@@ -158,34 +176,47 @@ export function planMasking(input: MaskPlanInput): MaskPlan {
           .filter((rule) => matches(rule.table, table))
           .map((rule) => ({ rule: rule.rule, source: `${table}.${rule.column}`, field: leafName(rule.column) })),
       );
-  const fieldRules: Record<string, PlannedFieldRule> = {};
-  for (const field of new Set(fieldHits.map((hit) => hit.field))) {
-    const summary = summarise(fieldHits.filter((hit) => hit.field === field));
-    if (summary.rule !== undefined) fieldRules[field] = { rule: summary.rule, sources: summary.sources };
-  }
+  const fieldRulesOf = (hits: readonly (RuleHit & { field: string })[]): Record<string, PlannedFieldRule> => {
+    const rules: Record<string, PlannedFieldRule> = {};
+    for (const field of new Set(hits.map((hit) => hit.field))) {
+      const summary = summarise(hits.filter((hit) => hit.field === field));
+      if (summary.rule !== undefined) rules[field] = { rule: summary.rule, sources: summary.sources };
+    }
+    return rules;
+  };
+  // A protected column's own STRUCT fields keep their rules; in a value built by the query they are computed.
+  const ownFieldRules = fieldRulesOf(fieldHits);
+  const computedFieldRules = fieldRulesOf(fieldHits.map((hit) => ({ ...hit, rule: onComputedValue(hit.rule) })));
 
   const untrusted = lineageUntrusted(analysis);
   const presumed = summarise(presumedHits);
   return input.resultColumns.map((schema, i) => {
-    const output = outputs[i];
+    const output = paired?.[i];
     // A STRUCT, ARRAY or JSON value built in the query ((SELECT AS STRUCT a, b …), ARRAY_AGG(…)) is
     // where analysers lose fields, so its reported lineage is not trusted.
     const unknown =
-      untrusted || output === undefined || output.confidence === 'unknown' || (output.confidence === 'derived' && isComposite(schema));
-    const hits = unknown ? [...presumedHits, ...lineageHits(output?.lineage ?? [])] : lineageHits(output.lineage);
-    const summary = summarise(hits);
+      untrusted ||
+      output === undefined ||
+      output.confidence === 'unknown' ||
+      executed?.[i]?.confidence === 'unknown' ||
+      (output.confidence === 'derived' && isComposite(schema));
+    const valueItself = !unknown && output.confidence === 'exact';
+    const lineage = [...(output?.lineage ?? []), ...(executed?.[i]?.lineage ?? [])];
+    const reached = unknown ? [...presumedHits, ...lineageHits(lineage)] : lineageHits(lineage);
+    const summary = summarise(valueItself ? reached : computed(reached));
     const documentRule =
       !unknown && output.confidence === 'derived' && presumed.rule !== undefined
-        ? summarise([...presumedHits, ...lineageHits(output.lineage)])
+        ? summarise(computed([...presumedHits, ...lineageHits(lineage)]))
         : undefined;
+    const reason: MaskReason = untrusted ? 'unknown-lineage' : paired === undefined ? 'unpaired-columns' : unknown ? 'unknown-lineage' : 'lineage';
     return {
       column: schema.name,
       ...(summary.rule !== undefined ? { rule: summary.rule } : {}),
       sources: summary.sources,
-      reason: unknown ? 'unknown-lineage' : 'lineage',
+      reason,
       originalType: schema.mode === 'REPEATED' ? `ARRAY<${schema.type}>` : schema.type,
       schema,
-      fieldRules,
+      fieldRules: valueItself ? ownFieldRules : computedFieldRules,
       ...(documentRule?.rule !== undefined ? { documentRule: { rule: documentRule.rule, sources: documentRule.sources } } : {}),
     } satisfies PlannedColumn;
   });

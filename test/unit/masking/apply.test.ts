@@ -7,7 +7,7 @@ import { ResultMasked } from '../../../src/domain/events/execution-events.js';
 import { LedgergateError } from '../../../src/domain/errors.js';
 import { detectorNames } from '../../../src/domain/policy/types.js';
 import type { CellValue, ColumnSchema } from '../../../src/domain/ports.js';
-import { analysisOf, col, columnRules, customers, hmacKey, orders, out, selectStatement, src, tableColumns } from './support.js';
+import { analysisOf, col, columnRules, customers, hmacKey, orders, out, positional, selectStatement, src, tableColumns } from './support.js';
 
 const seeded = {
   email: 'jane.doe@example.com',
@@ -86,7 +86,7 @@ const rows: Record<string, CellValue>[] = [
 ];
 
 const plan = planMasking({ analysis, resultColumns, columnRules, tableColumns });
-const masked = applyMasking(plan, rows, { detectors: detectorNames, hmacKey });
+const masked = applyMasking(plan, positional(plan, rows), { detectors: detectorNames, hmacKey });
 
 describe('applying masks to a result', () => {
   it('masks protected columns by rule, leaves clear values exact and scans clear text', () => {
@@ -170,7 +170,7 @@ describe('applying masks to a result', () => {
   });
 
   it('runs no detectors when none are on', () => {
-    const plain = applyMasking(plan, rows, { detectors: [], hmacKey });
+    const plain = applyMasking(plan, positional(plan, rows), { detectors: [], hmacKey });
     assert.equal(plain.rows[0].note, rows[0].note);
     assert.deepEqual(plain.report.detectorHits, []);
     assert.equal(plain.rows[0].x, '[REDACTED]');
@@ -179,7 +179,7 @@ describe('applying masks to a result', () => {
   it('redacts a whole-row value when lineage is incomplete (SELECT TO_JSON_STRING(c) FROM customers c)', () => {
     const toJson = analysisOf(selectStatement([out('f0_', [], 'unknown')], [customers], { lineageIncomplete: true }));
     const jsonPlan = planMasking({ analysis: toJson, resultColumns: [col('f0_')], columnRules, tableColumns });
-    const result = applyMasking(jsonPlan, [{ f0_: JSON.stringify({ id: 1, email: seeded.email, ssn: seeded.ssn }) }], { detectors: detectorNames, hmacKey });
+    const result = applyMasking(jsonPlan, [[JSON.stringify({ id: 1, email: seeded.email, ssn: seeded.ssn })]], { detectors: detectorNames, hmacKey });
     assert.deepEqual(result.rows, [{ f0_: '[REDACTED]' }]);
     assert.deepEqual(result.report.maskedColumns, [
       {
@@ -195,18 +195,35 @@ describe('applying masks to a result', () => {
   it('masks every leaf of a whole-row STRUCT with the strictest rule', () => {
     const wholeRow = analysisOf(selectStatement([out('c', [], 'unknown')], [customers]));
     const structPlan = planMasking({ analysis: wholeRow, resultColumns: [col('c', 'STRUCT')], columnRules, tableColumns });
-    const result = applyMasking(structPlan, [{ c: { id: 7, email: seeded.email, tags: ['a', 'b'] } }], { detectors: detectorNames, hmacKey });
+    const result = applyMasking(structPlan, [[{ id: 7, email: seeded.email, tags: ['a', 'b'] }]], { detectors: detectorNames, hmacKey });
     assert.deepEqual(result.rows, [{ c: { id: '[REDACTED]', email: '[REDACTED]', tags: ['[REDACTED]', '[REDACTED]'] } }]);
   });
 
-  it('delivers exactly the planned columns: missing cells become null, unplanned keys are dropped', () => {
-    const result = applyMasking(plan.slice(0, 2), [{ id: 5, leaked: seeded.ssn }], { detectors: [], hmacKey });
+  it('delivers exactly the planned columns: missing cells become null, cells past the plan are dropped', () => {
+    const result = applyMasking(plan.slice(0, 2), [[5]], { detectors: [], hmacKey });
     assert.deepEqual(result.rows, [{ id: 5, name: null }]);
+    assert.deepEqual(applyMasking(plan.slice(0, 1), [[5, seeded.ssn]], { detectors: [], hmacKey }).rows, [{ id: 5 }]);
+  });
+
+  it('scans numbers as text: a card or SSN cast to a number is still found, other numbers stay numbers', () => {
+    const numbers = analysisOf(selectStatement([out('n', [src(orders, 'id')], 'derived')], [orders]));
+    const numberPlan = planMasking({ analysis: numbers, resultColumns: [col('n', 'INT64')], columnRules, tableColumns });
+    const result = applyMasking(numberPlan, [[4111111111111111], [536221234], [42], [1705314600]], { detectors: detectorNames, hmacKey });
+    assert.deepEqual(result.rows.map((row) => row.n), ['[CREDIT_CARD]', '[US_SSN]', 42, 1705314600]);
+    assert.deepEqual(result.columns, [{ name: 'n', type: 'STRING' }]);
+    assert.deepEqual(result.report.detectorHits, [{ column: 'n', detector: 'credit_card', count: 1 }, { column: 'n', detector: 'us_ssn', count: 1 }]);
+  });
+
+  it('scans MAP and JSON keys no rule reached', () => {
+    const maps = analysisOf(selectStatement([out('m', [src(orders, 'id')], 'exact')], [orders]));
+    const mapPlan = planMasking({ analysis: maps, resultColumns: [col('m', 'JSON')], columnRules, tableColumns });
+    const result = applyMasking(mapPlan, [[{ 'ann@example.com': 1, 'ssn536221234': 2, plain: 3 }]], { detectors: detectorNames, hmacKey });
+    assert.deepEqual(result.rows[0]?.m, { '[EMAIL]': 1, 'ssn[US_SSN]': 2, plain: 3 });
   });
 
   it('refuses a missing or short HMAC key', () => {
-    assert.throws(() => applyMasking(plan, rows, { detectors: [], hmacKey: '' }), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_config');
-    assert.throws(() => applyMasking(plan, rows, { detectors: [], hmacKey: new Uint8Array(4) }), LedgergateError);
+    assert.throws(() => applyMasking(plan, [], { detectors: [], hmacKey: '' }), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_config');
+    assert.throws(() => applyMasking(plan, [], { detectors: [], hmacKey: new Uint8Array(4) }), LedgergateError);
   });
 });
 

@@ -45,9 +45,25 @@ describe('payment card detector', () => {
   it('finds Luhn-valid numbers with known issuer prefixes, compact or grouped', () => {
     for (const card of cards) assert.deepEqual(spanText(`paid with ${card} today`, findCardNumbers), [card], card);
   });
-  it('rejects Luhn failures, unknown prefixes, odd grouping and digits glued to letters or dashes', () => {
-    const negatives = ['4111111111111112', '1234567812345670', '9111111111111115', '4111 1111-1111 1111', '41 11 11 11 11 11 11 11', 'x4111111111111111', 'ORD-4111111111111111', '4111111111111111-2'];
+  it('rejects Luhn failures, unknown prefixes and mixed separators', () => {
+    const negatives = ['4111111111111112', '1234567812345670', '9111111111111115', '4111 1111-1111 1111', '4111.1111_1111 1111'];
     for (const text of negatives) assert.deepEqual(findCardNumbers(text), [], text);
+  });
+  it('finds numbers glued to letters, underscores or dashes, and grouped by any one separator', () => {
+    for (const [text, card] of [['x4111111111111111', '4111111111111111'], ['ORD-4111111111111111', '4111111111111111'], ['4111111111111111-2', '4111111111111111'], ['card_4111_1111_1111_1111_end', '4111_1111_1111_1111'], ['4111.1111.1111.1111', '4111.1111.1111.1111'], ['41 11 11 11 11 11 11 11', '41 11 11 11 11 11 11 11']] as const) {
+      assert.deepEqual(spanText(text, findCardNumbers), [card], text);
+    }
+  });
+  it('finds any card with any separator and any glue around it (generated)', () => {
+    const separator = fc.constantFrom('', ' ', '.', '-', '_');
+    const glue = fc.constantFrom('', 'x', 'card', '_', 'id_', '-', ' ', 'A');
+    fc.assert(
+      fc.property(fc.constantFrom(...cards.map((c) => c.replace(/\D/g, ''))), separator, glue, glue, (card, sep, before, after) => {
+        const written = (card.match(/.{1,4}/g) ?? []).join(sep);
+        return scan(`${before}${written}${after}`).text === `${before}[CREDIT_CARD]${after}`;
+      }),
+      { seed: 18, numRuns: 400 },
+    );
   });
   it('implements Luhn', () => {
     assert.equal(luhnValid('79927398713'), true);
@@ -62,10 +78,25 @@ describe('US SSN detector', () => {
     assert.deepEqual(spanText('social security number 536 22 1234', findSsns), ['536 22 1234']);
     assert.deepEqual(spanText('user_ssn=536221234', findSsns), ['536221234']);
   });
-  it('rejects numbers never issued and bare nine-digit runs', () => {
-    for (const text of ['000-12-3456', '666-12-3456', '900-12-3456', '536-00-1234', '536-22-0000', '078-05-1120', '123-45-6789', '219-09-9999', '536221234', 'order 536221234', 'SSN: 123456789']) {
+  it('rejects numbers never issued and mixed separators', () => {
+    for (const text of ['000-12-3456', '666-12-3456', '900-12-3456', '536-00-1234', '536-22-0000', '078-05-1120', '123-45-6789', '219-09-9999', 'SSN: 123456789', '536-22.1234', '5362-21234']) {
       assert.deepEqual(findSsns(text), [], text);
     }
+  });
+  it('takes a plausible nine-digit run bounded by non-digits for an SSN, whatever the separator or glue (generated)', () => {
+    assert.deepEqual(spanText('order 536221234', findSsns), ['536221234']);
+    assert.deepEqual(spanText('ssn536221234x', findSsns), ['536221234']);
+    const separator = fc.constantFrom('', ' ', '.', '-', '_');
+    const glue = fc.constantFrom('', 'x', 'ssn', '_', 'id_', ' ', 'Z', '#');
+    const ssn = fc.tuple(fc.integer({ min: 1, max: 665 }), fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 9999 }));
+    fc.assert(
+      fc.property(ssn, separator, glue, glue, ([area, group, serial], sep, before, after) => {
+        const parts = [String(area).padStart(3, '0'), String(group).padStart(2, '0'), String(serial).padStart(4, '0')];
+        if (parts.join('') === '123456789' || parts.join('') === '078051120') return true;
+        return scan(`${before}${parts.join(sep)}${after}`).text === `${before}[US_SSN]${after}`;
+      }),
+      { seed: 18, numRuns: 400 },
+    );
   });
 });
 
@@ -75,10 +106,23 @@ describe('phone detector', () => {
       assert.deepEqual(spanText(`call ${phone} now`, findPhoneNumbers), [phone], phone);
     }
   });
-  it('does not take bare digit runs, amounts, dates or versions for phones', () => {
-    for (const text of ['2125550187', 'order 100234567890', '1700000000000', '+12345678.90', '2024-01-15 10:30:00', '10.0.19041.1234', '123-555-0187', '212-055-0187', '212-555.0187', '+123', '+0 7946 0958'] ) {
+  it('does not take long digit runs, amounts, dates, versions or implausible numbers for phones', () => {
+    for (const text of ['order 100234567890', '1700000000000', '+12345678.90', '2024-01-15 10:30:00', '10.0.19041.1234', '123-555-0187', '212-055-0187', '212-555.0187', '+123', '+0 7946 0958', '1705314600'] ) {
       assert.deepEqual(findPhoneNumbers(text), [], text);
     }
+  });
+  it('finds North American numbers with any one separator or none, glued to anything but digits (generated)', () => {
+    const separator = fc.constantFrom('', ' ', '.', '-', '_');
+    const glue = fc.constantFrom('', 'x', 'tel', '_', 'id_', ' ', 'Z');
+    const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 9 }), digits(2), fc.integer({ min: 2, max: 9 }), digits(2), digits(4), separator, glue, glue, (a, area, e, exchange, line, sep, before, after) => {
+        const written = [`${a}${area}`, `${e}${exchange}`, line].join(sep);
+        const { text } = scan(`${before}${written}${after}`);
+        return !text.includes(written) && (text.includes('[PHONE]') || text.includes('[US_SSN]'));
+      }),
+      { seed: 18, numRuns: 400 },
+    );
   });
 });
 
@@ -87,8 +131,16 @@ describe('IBAN detector', () => {
   it('finds valid IBANs compact or grouped by four', () => {
     for (const iban of ibans) assert.deepEqual(spanText(`IBAN ${iban} PAID`, findIbans), [iban], iban);
   });
+  it('finds IBANs in either case, grouped by any one separator, glued to letters', () => {
+    for (const iban of ibans) {
+      const compact = iban.replace(/ /g, '');
+      for (const written of [compact.toLowerCase(), (compact.match(/.{1,4}/g) ?? []).join('-'), (compact.match(/.{1,4}/g) ?? []).join('_').toLowerCase(), `acct${compact}`]) {
+        assert.equal(scan(written).text.includes('[IBAN]'), true, written);
+      }
+    }
+  });
   it('rejects bad check digits, wrong lengths and unknown countries', () => {
-    for (const text of ['DE89370400440532013001', 'DE8937040044053201300', 'DE893704004405320130000', 'ZZ89370400440532013000', 'XDE89370400440532013000']) {
+    for (const text of ['DE89370400440532013001', 'DE8937040044053201300', 'ZZ89370400440532013000']) {
       assert.deepEqual(findIbans(text), [], text);
     }
     assert.equal(ibanChecksumValid('GB82WEST12345698765432'), true);
@@ -139,6 +191,17 @@ describe('the scanner', () => {
     const emailsOnly = createTextScanner(['email']);
     assert.equal(emailsOnly('jane@example.com 4111111111111111', () => {}), '[EMAIL] 4111111111111111');
   });
+  it('finds a value written in base64, whole, glued to other text, or part-way into an encoding', () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    for (const [value, label] of [['536-22-1234', 'US_SSN'], ['jane.doe@example.com', 'EMAIL'], ['4111111111111111', 'CREDIT_CARD'], ['DE89370400440532013000', 'IBAN'], ['(212) 555-0187', 'PHONE']] as const) {
+      for (const written of [b64(value), `id=${b64(value)}`, `prefix${b64(` ${value}`)}`, b64(`note: ${value}!`)]) {
+        const { text, hits } = scan(written);
+        assert.ok(text.includes(`[${label}]`), `${value} as ${written} → ${text}`);
+        assert.ok(Object.keys(hits).length > 0);
+      }
+    }
+    assert.equal(scan('SGVsbG8gV29ybGQgYW5kIGFsbCB0aGF0').text, 'SGVsbG8gV29ybGQgYW5kIGFsbCB0aGF0', 'base64 of plain words stays');
+  });
   it('names each detector label after the detector', () => {
     for (const name of detectorNames) assert.equal(detectors[name].replacement, `[${name.toUpperCase()}]`);
   });
@@ -150,7 +213,7 @@ describe('benign data', () => {
     '1.2.3', '10.0.19041', '10.0.19041.1234', 'v2.14.0-rc.1', '4.17.21',
     'api.example.com', 'db-01.prod.internal', 'https://example.com/path?id=1234567890',
     '123e4567-e89b-12d3-a456-426614174000', '550e8400-e29b-41d4-a716-446655440000',
-    'ORD-2024-000123', 'INV-2023-12-000045', 'SKU-4411-2233', 'order #100234567',
+    'ORD-2024-000123', 'INV-2023-12-000045', 'SKU-4411-2233', 'order #10023456',
     '192.168.1.100', '10.0.0.1', '255.255.255.0', '172.16.254.1:8080',
     'd41d8cd98f00b204e9800998ecf8427e', 'da39a3ee5e6b4b0d3255bfef95601890afd80709',
     'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
@@ -171,7 +234,8 @@ describe('benign data', () => {
       fc.uuid(),
       fc.ipV4(),
       fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
-      fc.nat({ max: 2 ** 31 }).map(String),
+      // Nine- and ten-digit numbers may be SSNs or phones without separators, and are taken for them.
+      fc.nat({ max: 99_999_999 }).map(String),
       fc.nat({ max: 999999 }).map((n) => `ORD-2024-${String(n).padStart(6, '0')}`),
       fc.tuple(fc.nat(99), fc.nat(99), fc.nat(99999)).map(([a, b, c]) => `${a}.${b}.${c}`),
       fc.integer({ min: -1e9, max: 1e9 }).map((n) => (n / 100).toFixed(2)),

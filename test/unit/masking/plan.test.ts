@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { planMasking, type MaskPlanInput } from '../../../src/domain/masking/plan.js';
 import { matchesTableGlob } from '../../../src/domain/masking/table-glob.js';
 import type { Analysis } from '../../../src/domain/analysis/types.js';
@@ -24,9 +25,15 @@ describe('planning masks along lineage', () => {
     ]);
   });
 
-  it('follows derived expressions (UPPER(email) keeps the email rule)', () => {
-    const analysis = analysisOf(selectStatement([out('mail', [src(customers, 'email')], 'derived')], [customers]));
-    assert.equal(plan(analysis, [col('mail')])[0].rule, 'email');
+  it('keeps a format-preserving rule only on the value itself; a value computed from it gets redact, hash stays hash', () => {
+    for (const [column, rule] of [['email', 'email'], ['card_number', 'last4'], ['birth_date', 'year']] as const) {
+      const itself = analysisOf(selectStatement([out('v', [src(customers, column)], 'exact')], [customers]));
+      assert.equal(plan(itself, [col('v')])[0].rule, rule);
+      const computed = analysisOf(selectStatement([out('v', [src(customers, column)], 'derived')], [customers]));
+      assert.equal(plan(computed, [col('v')])[0].rule, 'redact', column);
+    }
+    const hashed = analysisOf(selectStatement([out('v', [src(customers, 'phone')], 'derived')], [customers]));
+    assert.equal(plan(hashed, [col('v')])[0].rule, 'hash');
   });
 
   it('masks CONCAT of a clear and a protected column whole, with the strictest rule', () => {
@@ -41,7 +48,7 @@ describe('planning masks along lineage', () => {
     );
     assert.deepEqual(brief(plan(analysis, [col('label'), col('contact')])), [
       { column: 'label', rule: 'redact', sources: [`${customers}.ssn`], reason: 'lineage' },
-      { column: 'contact', rule: 'last4', sources: [`${customers}.card_number`, `${customers}.email`], reason: 'lineage' },
+      { column: 'contact', rule: 'redact', sources: [`${customers}.card_number`, `${customers}.email`], reason: 'lineage' },
     ]);
   });
 
@@ -109,7 +116,7 @@ describe('planning fails closed', () => {
     const analysis = analysisOf(selectStatement([out('j', [], 'unknown')], [other]));
     const planned = plan(analysis, [col('j')], { tableColumns: (t) => (t === other ? ['id', 'EMAIL', 'phone'] : undefined) });
     assert.deepEqual(brief(planned), [
-      { column: 'j', rule: 'hash', sources: [`${other}.email`, `${other}.phone`], reason: 'unknown-lineage' },
+      { column: 'j', rule: 'redact', sources: [`${other}.email`, `${other}.phone`], reason: 'unknown-lineage' },
     ]);
   });
 
@@ -120,13 +127,53 @@ describe('planning fails closed', () => {
     assert.deepEqual(planned[0].sources, allProtected);
   });
 
-  it('matches result columns by position when counts agree, by name otherwise, else presumes the worst', () => {
-    const analysis = analysisOf(selectStatement([out('ssn', [src(customers, 'ssn')]), out('name', [src(customers, 'name')])], [customers]));
-    assert.deepEqual(plan(analysis, [col('f0_'), col('f1_')]).map((c) => [c.rule, c.reason]), [['redact', 'lineage'], [undefined, 'lineage']]);
-    assert.deepEqual(
-      plan(analysis, [col('NAME'), col('extra'), col('more')]).map((c) => [c.rule, c.reason]),
-      [[undefined, 'lineage'], ['redact', 'unknown-lineage'], ['redact', 'unknown-lineage']],
+  it('pairs result columns with the analysis by position, and only when count and every name agree', () => {
+    const analysis = analysisOf(selectStatement([out('ssn', [src(customers, 'ssn')]), out('city', [src(customers, 'city')])], [customers]));
+    assert.deepEqual(plan(analysis, [col('SSN'), col('city')]).map((c) => [c.rule, c.reason]), [['redact', 'lineage'], [undefined, 'lineage']]);
+    const unpaired = (columns: string[]) => plan(analysis, columns.map((name) => col(name))).map((c) => [c.rule, c.reason]);
+    // Swapped, renamed by the engine, an extra column, a missing one: every column gets the strictest rule.
+    for (const columns of [['city', 'ssn'], ['ssn', 'city:1'], ['ssn', 'city', 'more'], ['ssn'], ['f0_', 'f1_']]) {
+      assert.deepEqual(unpaired(columns), columns.map(() => ['redact', 'unpaired-columns']), columns.join());
+    }
+  });
+
+  it('fails closed on a repeated output name, on either side (SELECT city, ssn AS city)', () => {
+    const analysis = analysisOf(selectStatement([out('city', [src(customers, 'city')]), out('city', [src(customers, 'ssn')])], [customers]));
+    assert.deepEqual(plan(analysis, [col('city'), col('city')]).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    const once = analysisOf(selectStatement([out('city', [src(customers, 'city')]), out('x', [src(customers, 'city')])], [customers]));
+    assert.deepEqual(plan(once, [col('city'), col('city')]).map((c) => c.reason), ['unpaired-columns', 'unpaired-columns']);
+  });
+
+  it('adds the lineage of the SQL that ran, and fails closed when it does not pair or could not be read', () => {
+    const analysis = analysisOf(selectStatement([out('a', [src(customers, 'city')]), out('b', [src(customers, 'country')])], [customers]));
+    const columns = [col('a'), col('b')];
+    // The transpiled SQL reads ssn where the analysis saw city (a column list honoured on one side only).
+    const ran = [out('a', [src(customers, 'ssn')], 'derived'), out('b', [src(customers, 'country')], 'derived')];
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: ran }).map((c) => [c.rule, c.reason]), [['redact', 'lineage'], [undefined, 'lineage']]);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: [ran[1] as never, ran[0] as never] }).map((c) => c.reason), ['unpaired-columns', 'unpaired-columns']);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: [ran[0] as never] }).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: null }).map((c) => [c.rule, c.reason]), [['redact', 'unpaired-columns'], ['redact', 'unpaired-columns']]);
+    assert.deepEqual(plan(analysis, columns).map((c) => c.rule), [undefined, undefined], 'no executed SQL: the analysis alone');
+    const unfollowed = [out('a', [], 'unknown'), out('b', [src(customers, 'country')], 'derived')];
+    assert.deepEqual(plan(analysis, columns, { executedOutputs: unfollowed }).map((c) => [c.rule, c.reason]), [['redact', 'unknown-lineage'], [undefined, 'lineage']]);
+  });
+
+  it('fails closed on any disagreement between analysed names and result names (generated)', () => {
+    const names = ['city', 'country', 'id', 'ssn', 'email'];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(names, { minLength: 1 }), fc.shuffledSubarray(names, { minLength: 1 }), (analysedNames, resultNames) => {
+        const analysis = analysisOf(selectStatement(analysedNames.map((n) => out(n, [src(customers, n)])), [customers]));
+        const planned = plan(analysis, resultNames.map((n) => col(n)));
+        const agree = analysedNames.join() === resultNames.join();
+        return planned.every((c) => (agree ? c.reason === 'lineage' : c.reason === 'unpaired-columns' && c.rule === 'redact'));
+      }),
+      { seed: 18, numRuns: 300 },
     );
+  });
+
+  it('pairs an unnamed expression with BigQuery\'s made-up name (_col_0 ↔ f0_)', () => {
+    const analysis = analysisOf(selectStatement([out('_col_0', [src(customers, 'city')], 'derived')], [customers]));
+    assert.deepEqual(plan(analysis, [col('f0_')]).map((c) => [c.rule, c.reason]), [[undefined, 'lineage']]);
   });
 
   it('applies every rule when the SQL could not be parsed or is dynamic', () => {

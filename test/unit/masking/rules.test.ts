@@ -85,7 +85,19 @@ describe('mask rules on scalars', () => {
 describe('mask rules inside nested values', () => {
   it('masks every leaf of a STRUCT and keeps its shape', () => {
     const value = { name: 'Jane', address: { city: 'Oslo', zip: 1234 }, active: true };
-    assert.deepEqual(mask('redact', value, 'STRUCT'), { name: REDACTED, address: { city: REDACTED, zip: REDACTED }, active: REDACTED });
+    const schema = { type: 'STRUCT', fields: [{ name: 'name', type: 'STRING' }, { name: 'address', type: 'STRUCT' }, { name: 'active', type: 'BOOL' }] };
+    assert.deepEqual(applyRule('redact', value, schema, hasher), { name: REDACTED, address: { city: REDACTED, zip: REDACTED }, active: REDACTED });
+  });
+
+  it('masks the keys of a MAP or JSON object a rule reaches: keys are data', () => {
+    const masked = mask('redact', { 'ann@example.com': 3, '536-22-1234': 1 }, 'JSON') as Record<string, CellValue>;
+    assert.deepEqual(Object.values(masked), [REDACTED, REDACTED]);
+    assert.ok(Object.keys(masked).every((key) => key.startsWith(REDACTED)));
+    assert.equal(new Set(Object.keys(masked)).size, 2, 'keys stay distinct');
+    const hashed = mask('hash', { 'ann@example.com': 3 }, 'JSON') as Record<string, CellValue>;
+    assert.deepEqual(Object.keys(hashed), [hasher('ann@example.com')]);
+    const nested = mask('redact', { m: { 'ann@example.com': 1 } }, undefined) as Record<string, Record<string, CellValue>>;
+    assert.ok(!JSON.stringify(nested).includes('ann@'));
   });
 
   it('masks every element of an ARRAY with the element type', () => {
@@ -100,7 +112,7 @@ describe('mask rules inside nested values', () => {
 
   it('parses JSON text, masks inside and returns JSON text', () => {
     const masked = mask('redact', '{"email":"a@x.com","tags":["x",1],"nested":{"ok":null}}', 'JSON');
-    assert.deepEqual(JSON.parse(String(masked)), { email: REDACTED, tags: [REDACTED, REDACTED], nested: { ok: null } });
+    assert.deepEqual(JSON.parse(String(masked)), { [REDACTED]: REDACTED, [`${REDACTED}:2`]: [REDACTED, REDACTED], [`${REDACTED}:3`]: { [REDACTED]: null } });
   });
 
   it('masks JSON that is not parseable as one string', () => {
@@ -108,8 +120,11 @@ describe('mask rules inside nested values', () => {
   });
 
   it('keeps a __proto__ key in JSON as data', () => {
-    const masked = mask('redact', '{"__proto__":{"x":"secret"}}', 'JSON');
-    assert.equal(String(masked), '{"__proto__":{"x":"[REDACTED]"}}');
+    const masked = mask('hash', '{"__proto__":{"x":"secret"}}', 'JSON');
+    assert.equal(String(masked), JSON.stringify({ [hasher('__proto__')]: { [hasher('x')]: hasher('secret') } }));
+    const scanned = applyRule('redact', JSON.parse('{"__proto__":1}') as CellValue, { type: 'STRUCT', fields: [{ name: '__proto__', type: 'INT64' }] }, hasher);
+    assert.deepEqual(Object.keys(scanned as object), ['__proto__']);
+    assert.equal(Object.getPrototypeOf(scanned), Object.prototype);
   });
 });
 

@@ -1,7 +1,7 @@
 /** Builders shared by the masking tests. */
 import type { Analysis, AnalysedStatement, OutputColumn, SourceColumn, StatementFlags } from '../../../src/domain/analysis/types.js';
 import type { MaskColumnRule } from '../../../src/domain/policy/types.js';
-import type { ColumnSchema } from '../../../src/domain/ports.js';
+import type { CellValue, ColumnSchema } from '../../../src/domain/ports.js';
 
 export const customers = 'demo-project.sales.customers';
 export const orders = 'demo-project.sales.orders';
@@ -64,3 +64,8 @@ export function analysisOf(...statements: AnalysedStatement[]): Analysis {
 }
 
 export const col = (name: string, type = 'STRING', extra: Partial<ColumnSchema> = {}): ColumnSchema => ({ name, type, ...extra });
+
+/** Records keyed by column name as the positional rows a warehouse delivers, in the plan's column order. */
+export function positional(plan: readonly { readonly column: string }[], records: readonly Record<string, CellValue>[]): CellValue[][] {
+  return records.map((record) => plan.map((planned) => (Object.hasOwn(record, planned.column) ? (record[planned.column] as CellValue) : null)));
+}

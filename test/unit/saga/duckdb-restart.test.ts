@@ -12,6 +12,7 @@ import { createDemoWarehouseFile } from '../../../src/adapters/warehouse/demo-da
 import { openDuckDbWarehouse } from '../../../src/adapters/warehouse/duckdb-warehouse.js';
 import { jobIdFor } from '../../../src/app/execution-saga.js';
 import { crashAfterClaim, createSagaWorld } from './saga-harness.js';
+import { recordsOf } from '../../support/result-records.js';
 
 describe('saga resume on the embedded DuckDB warehouse', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledgergate-saga-duckdb-'));
@@ -60,7 +61,7 @@ describe('saga resume on the embedded DuckDB warehouse', () => {
       const succeeded = (await world.events('d2')).find((e) => e.type === 'ExecutionSucceeded');
       assert.equal(succeeded?.data.affectedRows, 1);
       const count = await reopened.execute({ jobId: 'count-d2', sql: 'SELECT count(*) AS n FROM sales.orders WHERE order_id = 990001', maxRows: 1, maxResultBytes: 10_000, timeoutMs: 10_000 });
-      assert.equal(count.rows[0].n, 1);
+      assert.equal(recordsOf(count)[0].n, 1);
     } finally {
       await reopened.close();
     }

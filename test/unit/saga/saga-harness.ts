@@ -103,7 +103,7 @@ export class ScriptedWarehouse implements Warehouse {
 export const rowsResult = (jobId: string, count: number): QueryResult => ({
   jobId,
   columns: [{ name: 'n', type: 'INT64' }],
-  rows: Array.from({ length: count }, (_, i) => ({ n: i + 1 })),
+  rows: Array.from({ length: count }, (_, i) => [i + 1]),
   totalRows: count,
   truncated: false,
   bytesProcessed: 1024,
@@ -112,7 +112,7 @@ export const rowsResult = (jobId: string, count: number): QueryResult => ({
 const passThroughMasker: ResultMasker = {
   mask: async ({ result }) => ({
     columns: result.columns.map((c) => ({ name: c.name, type: c.type })),
-    rows: result.rows.map((r) => ({ ...r })),
+    rows: result.rows.map((r) => Object.fromEntries(result.columns.map((c, i) => [c.name, r[i] ?? null]))),
     maskedColumns: [],
     detectorHits: [],
     resultHash: 'f'.repeat(64),

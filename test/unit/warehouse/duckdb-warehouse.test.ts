@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { createDemoWarehouseFile } from '../../../src/adapters/warehouse/demo-dataset.js';
 import { openDuckDbWarehouse } from '../../../src/adapters/warehouse/duckdb-warehouse.js';
 import { isLedgergateError } from '../../../src/domain/errors.js';
-import type { ExecuteRequest, Warehouse } from '../../../src/domain/ports.js';
+import type { ExecuteRequest, QueryResult, Warehouse } from '../../../src/domain/ports.js';
+import { recordsOf } from '../../support/result-records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ledgergate-duck-'));
 const demo = join(dir, 'demo.duckdb');
@@ -20,7 +21,7 @@ const freshCopy = (): string => {
 const req = (jobId: string, sql: string, extra: Partial<ExecuteRequest> = {}): ExecuteRequest => ({
   jobId, sql, maxRows: 100, maxResultBytes: 1_000_000, timeoutMs: 20_000, ...extra,
 });
-const row0 = (result: { rows: readonly Record<string, unknown>[] }) => result.rows[0];
+const row0 = (result: QueryResult) => recordsOf(result)[0];
 const failsWith = async (promise: Promise<unknown>, code: string): Promise<string> => {
   try { await promise; } catch (error) {
     assert.ok(isLedgergateError(error), String(error));
@@ -33,6 +34,20 @@ const failsWith = async (promise: Promise<unknown>, code: string): Promise<strin
 describe('DuckDB warehouse', () => {
   before(async () => { await createDemoWarehouseFile(demo); });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('returns rows as positional cells, so a repeated output name cannot overwrite a value, and reports the SQL it ran', async () => {
+    const warehouse = await openDuckDbWarehouse({ file: freshCopy(), projectId: 'demo-project' });
+    try {
+      const result = await warehouse.execute(req('dup', "SELECT 'a' AS x, 'b' AS x, 3 AS y"));
+      assert.deepEqual(result.rows, [['a', 'b', 3]]);
+      assert.equal(result.columns.length, 3);
+      assert.equal(new Set(result.columns.map((c) => c.name)).size, 3, `engine names: ${result.columns.map((c) => c.name).join()}`);
+      assert.equal(result.executed?.dialect, 'duckdb');
+      assert.match(result.executed?.sql ?? '', /SELECT 'a' AS x, 'b' AS x, 3 AS y/i);
+    } finally {
+      await warehouse.close();
+    }
+  });
 
   it('creates the demo file only once', async () => {
     assert.equal(await createDemoWarehouseFile(demo), false);
@@ -49,12 +64,12 @@ describe('DuckDB warehouse', () => {
     try {
       assert.equal((await warehouse.execute(insert)).affectedRows, 1);
       const count = await warehouse.execute(req('c1', 'SELECT COUNT(*) AS n FROM analytics.page_views WHERE view_id = 99999'));
-      assert.equal(count.rows[0].n, 1);
+      assert.equal(row0(count).n, 1);
       assert.deepEqual(await warehouse.getJob('w1'), { state: 'done' });
       // Reads leave no durable trace (re-running one changes nothing), so it is unknown and simply runs again.
       assert.deepEqual(await warehouse.getJob('r1'), { state: 'unknown' });
       await failsWith(warehouse.getResults('r1', 10, 1000), 'not_found');
-      assert.equal((await warehouse.execute(req('r1', 'SELECT 1 AS one'))).rows[0].one, 1);
+      assert.equal(row0(await warehouse.execute(req('r1', 'SELECT 1 AS one'))).one, 1);
       assert.deepEqual(await warehouse.getJob('r1'), { state: 'done' });
     } finally {
       await warehouse.close();
@@ -69,7 +84,7 @@ describe('DuckDB warehouse', () => {
       assert.equal((await warehouse.getJob('bad')).state, 'failed');
       await failsWith(warehouse.execute(bad), 'query_failed');
       const count = await warehouse.execute(req('c', 'SELECT COUNT(*) AS n FROM sales.orders WHERE order_id = 77777'));
-      assert.equal(count.rows[0].n, 0);
+      assert.equal(row0(count).n, 0);
     } finally {
       await warehouse.close();
     }
@@ -84,7 +99,7 @@ describe('DuckDB warehouse', () => {
       const types = Object.fromEntries(result.columns.map((c) => [c.name, c.type]));
       assert.deepEqual(types, { big: 'INT64', dec: 'NUMERIC', d: 'DATE', ts: 'TIMESTAMP', bytes: 'BYTES', arr: 'ARRAY<INT64>', st: 'STRUCT<a INT64, b STRING>', flag: 'BOOL', f: 'FLOAT64', j: 'JSON' });
       assert.match(String(row0(result).dec), /^\d+\.\d{2}$/);
-      const row = result.rows[0];
+      const row = row0(result);
       assert.equal(row.big, '9007199254740993');
       assert.equal(row.d, '2024-02-29');
       assert.equal(row.ts, '2024-01-02T03:04:05.123456Z');

@@ -22,7 +22,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code: string; messa
 describe('PostgreSQL warehouse', () => {
   let target: PostgresTarget;
   let warehouse: Warehouse;
-  const count = async (): Promise<unknown> => (await warehouse.execute(request('SELECT count(*) AS n FROM sales.orders'))).rows[0]?.n;
+  const count = async (): Promise<unknown> => (await warehouse.execute(request('SELECT count(*) AS n FROM sales.orders'))).rows[0]?.[0];
 
   before(async () => {
     target = await startPostgresTarget();
@@ -52,7 +52,7 @@ describe('PostgreSQL warehouse', () => {
       assert.equal(refused.code, 'query_invalid', `${sql}: ${refused.message}`);
     }
     assert.equal(await count(), 1000);
-    assert.deepEqual((await warehouse.execute(request("SELECT upper('x') AS u"))).rows, [{ u: 'X' }]);
+    assert.deepEqual((await warehouse.execute(request("SELECT upper('x') AS u"))).rows, [['X']]);
   });
 
   it('a failed write leaves neither data nor a done ledger row, and reports failed', async () => {
@@ -68,7 +68,7 @@ describe('PostgreSQL warehouse', () => {
     const [first, second] = await Promise.all([warehouse.execute(insert), warehouse.execute(insert)]);
     assert.equal(first.affectedRows, 1);
     assert.equal(second.affectedRows, 1);
-    assert.equal((await warehouse.execute(request('SELECT count(*) AS n FROM sales.orders WHERE order_id = 900200'))).rows[0]?.n, 1);
+    assert.equal((await warehouse.execute(request('SELECT count(*) AS n FROM sales.orders WHERE order_id = 900200'))).rows[0]?.[0], 1);
     await warehouse.execute(request('DELETE FROM sales.orders WHERE order_id = 900200'));
   });
 

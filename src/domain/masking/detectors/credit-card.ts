@@ -1,12 +1,16 @@
 /**
- * Payment card numbers: 13–19 digits, optionally grouped by single spaces or dashes, Luhn-valid and
- * starting with a known issuer prefix at a length that issuer uses. Digit runs glued to letters or
- * dashes (hashes, UUID groups, ORD-… numbers) are not candidates.
+ * Payment card numbers: 13–19 digits, Luhn-valid and starting with a known issuer prefix at a length
+ * that issuer uses; compact, or grouped by one kind of separator (space, dot, dash, underscore). A
+ * run is bounded by any non-digit — letters and `_` included (`x4111…`, `card_4111…`) — except
+ * inside a hex digest or UUID. In a longer run of groups, every stretch of whole groups is tried.
  */
 import type { Detector, TextMatch } from './types.js';
-import { profileOf, spansOf, type TextProfile } from './types.js';
+import { hexTokens, insideAny, profileOf, spansOf, type TextProfile } from './types.js';
 
-const candidatePattern = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
+/** Digits with single separators between them; no lookbehind needed, a match starts at a run's first digit. */
+const runPattern = /\d(?:[ ._-]?\d)*/g;
+const isSeparator = (code: number): boolean => code === 32 || code === 46 || code === 45 || code === 95;
+const maxGroupsTried = 12;
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -42,21 +46,64 @@ export function knownIssuer(digits: string): boolean {
   return false;
 }
 
-function wellGrouped(candidate: string): boolean {
-  const separators = candidate.match(/[ -]/g);
-  if (separators === null) return true;
-  if (new Set(separators).size > 1) return false;
-  const groups = candidate.split(separators[0]);
-  return groups[0].length === 4 && groups.slice(1).every((group) => group.length >= 3 && group.length <= 6);
+const isCard = (digits: string): boolean => digits.length >= 13 && digits.length <= 19 && knownIssuer(digits) && luhnValid(digits);
+
+interface Group {
+  readonly start: number;
+  readonly end: number;
+  readonly separator: string;
+}
+
+/** The groups of one run: digits between separators, each with the separator before it. */
+function groupsOf(run: string, offset: number): Group[] {
+  const groups: Group[] = [];
+  let start = 0;
+  for (let i = 0; i <= run.length; i++) {
+    if (i === run.length || isSeparator(run.charCodeAt(i))) {
+      groups.push({ start: offset + start, end: offset + i, separator: start === 0 ? '' : (run[start - 1] as string) });
+      start = i + 1;
+    }
+  }
+  return groups;
+}
+
+/** The card numbers in one run: the longest stretch of whole groups, one separator kind, that is a card. */
+function cardsInRun(text: string, run: string, offset: number): TextMatch[] {
+  const groups = groupsOf(run, offset);
+  const found: TextMatch[] = [];
+  for (let i = 0; i < groups.length && i < maxGroupsTried; i++) {
+    let digits = '';
+    let kind: string | undefined;
+    let best: TextMatch | undefined;
+    for (let j = i; j < groups.length && j < i + maxGroupsTried; j++) {
+      const group = groups[j] as Group;
+      if (j > i) {
+        if (kind !== undefined && group.separator !== kind) break;
+        kind = group.separator;
+      }
+      digits += text.slice(group.start, group.end);
+      if (digits.length > 19) break;
+      if (isCard(digits)) best = { start: (groups[i] as Group).start, end: group.end };
+    }
+    if (best) {
+      found.push(best);
+      while (i + 1 < groups.length && (groups[i + 1] as Group).start < best.end) i++;
+    }
+  }
+  return found;
 }
 
 export function findCardNumbers(text: string, profile?: TextProfile): TextMatch[] {
   if (text.length < 13 || (profile ?? profileOf(text)).digitChain < 13) return [];
-  return spansOf(text, candidatePattern, (m) => {
-    const digits = m[0].replace(/[ -]/g, '');
-    if (!wellGrouped(m[0]) || !knownIssuer(digits) || !luhnValid(digits)) return undefined;
-    return { start: m.index, end: m.index + m[0].length };
+  const runs: TextMatch[][] = [];
+  spansOf(text, runPattern, (m) => {
+    if (m[0].length >= 13) runs.push(cardsInRun(text, m[0], m.index));
+    return undefined;
   });
+  const found = runs.flat();
+  if (found.length === 0) return found;
+  const hex = hexTokens(text);
+  return hex.length === 0 ? found : found.filter((span) => !insideAny(hex, span.start, span.end));
 }
 
 export const creditCardDetector: Detector = { name: 'credit_card', replacement: '[CREDIT_CARD]', find: findCardNumbers };

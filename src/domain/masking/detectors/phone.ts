@@ -1,15 +1,17 @@
 /**
- * Phone numbers: international `+` numbers with 8–15 digits (spaces, dashes or a bracketed group
- * allowed), and North American numbers written with separators — `(212) 555-0187`, `212-555-0187`,
- * `212.555.0187`, `1-212-555-0187`. Bare digit runs (order numbers, timestamps, ids) are never phones.
+ * Phone numbers: international `+` numbers with 8–15 digits (spaces, dashes, underscores or a
+ * bracketed group allowed), and North American numbers with one kind of separator or none —
+ * `(212) 555-0187`, `212-555-0187`, `212.555.0187`, `212_555_0187`, `2125550187`, `1-212-555-0187`
+ * — bounded by any non-digit (letters and `_` included) outside hex digests and UUIDs. A bare ten-digit
+ * number with a valid area code and exchange is taken for a phone: masking errs towards hiding.
  */
 import type { Detector, TextMatch } from './types.js';
-import { countDigits, disjoint, profileOf, spansOf, type TextProfile } from './types.js';
+import { countDigits, disjoint, hexTokens, insideAny, profileOf, spansOf, type TextProfile } from './types.js';
 
 // Each step takes one digit or one bracketed group, so a long run cannot backtrack exponentially.
-const internationalPattern = /(?<![\w+])\+\d(?:[ -]?(?:\(\d{1,4}\)|\d)){6,20}(?![\w.]|[ -]?[\d(])/g;
+const internationalPattern = /(?<![\d+])\+\d(?:[ _-]?(?:\(\d{1,4}\)|\d)){6,20}(?!\d|[ _-]?[\d(]|\.\d)/g;
 const northAmericanPattern =
-  /(?<![\w.+-])(?:1[ .-]?)?(?:\((\d{3})\) ?|(\d{3})([-. ]))(\d{3})([-. ])(\d{4})(?![\w-]|\.\d)/g;
+  /(?<![\d+])(?:1[ ._-]?)?(?:\((\d{3})\) ?|(\d{3})([-. _]?))(\d{3})([-. _]?)(\d{4})(?!\d|[-.]\d)/g;
 
 function plausibleInternational(candidate: string): boolean {
   const digits = countDigits(candidate);
@@ -37,8 +39,10 @@ export function findPhoneNumbers(text: string, profile?: TextProfile): TextMatch
   const northAmerican = spansOf(text, northAmericanPattern, (m) =>
     plausibleNorthAmerican(m) ? { start: m.index, end: m.index + m[0].length } : undefined,
   );
-  if (international.length === 0) return northAmerican;
-  return disjoint([...international, ...northAmerican]);
+  const found = international.length === 0 ? northAmerican : disjoint([...international, ...northAmerican]);
+  if (found.length === 0) return found;
+  const hex = hexTokens(text);
+  return hex.length === 0 ? found : found.filter((span) => !insideAny(hex, span.start, span.end));
 }
 
 export const phoneDetector: Detector = { name: 'phone', replacement: '[PHONE]', find: findPhoneNumbers };

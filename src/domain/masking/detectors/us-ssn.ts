@@ -1,11 +1,14 @@
 /**
- * US Social Security numbers: `AAA-GG-SSSS` anywhere, or nine digits (optionally spaced) right after
- * an SSN label ("SSN: 123456789"). Numbers the SSA never issues are not flagged.
+ * US Social Security numbers: `AAA-GG-SSSS` with one kind of separator (dash, space, dot,
+ * underscore) or none, bounded by any non-digit (letters and `_` included) outside hex digests and
+ * UUIDs; or nine digits (optionally spaced) right after an SSN label ("SSN: 123456789"). Numbers the
+ * SSA never issues are not flagged. A bare nine-digit number that could be an SSN is taken for one:
+ * masking errs towards hiding.
  */
 import type { Detector, TextMatch } from './types.js';
-import { disjoint, profileOf, spansOf, type TextProfile } from './types.js';
+import { disjoint, hexTokens, insideAny, profileOf, spansOf, type TextProfile } from './types.js';
 
-const dashedPattern = /(?<![\w-])(\d{3})-(\d{2})-(\d{4})(?![\w-])/g;
+const dashedPattern = /(?<!\d)(\d{3})([ ._-]?)(\d{2})\2(\d{4})(?!\d)/g;
 const labelledPattern =
   /(?<![A-Za-z])(?:ssn|ss#|social[ _-]?security(?:[ _-]?(?:number|num|no))?)[\s:=#.'"-]{0,5}(\d{3} ?\d{2} ?\d{4})(?![\w-])/dgi;
 
@@ -23,9 +26,13 @@ export function plausibleSsn(digits: string): boolean {
 
 export function findSsns(text: string, profile?: TextProfile): TextMatch[] {
   if (text.length < 9 || (profile ?? profileOf(text)).digitChain < 9) return [];
-  const dashed = spansOf(text, dashedPattern, (m) =>
-    plausibleSsn(m[1] + m[2] + m[3]) ? { start: m.index, end: m.index + m[0].length } : undefined,
-  );
+  let hex: TextMatch[] | undefined;
+  const dashed = spansOf(text, dashedPattern, (m) => {
+    if (!plausibleSsn(m[1] + m[3] + m[4])) return undefined;
+    const span = { start: m.index, end: m.index + m[0].length };
+    hex ??= hexTokens(text);
+    return insideAny(hex, span.start, span.end) ? undefined : span;
+  });
   const labelled = spansOf(text, labelledPattern, (m) => {
     const [start, end] = m.indices?.[1] ?? [0, 0];
     return plausibleSsn(m[1].replace(/ /g, '')) ? { start, end } : undefined;
