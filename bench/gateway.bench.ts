@@ -190,6 +190,9 @@ async function measureServers(options: GatewayBenchOptions) {
         // The bench is one principal hammering the gateway: lift the per-principal limit out of the way.
         LEDGERGATE_RATE_LIMIT: '1000000',
         LEDGERGATE_RATE_LIMIT_ADDRESS: '10000000',
+        // Room for the 1 MB statement of the isolation phase (refused by the analysis caps, not by size).
+        LEDGERGATE_MAX_SQL_LENGTH: '2000000',
+        LEDGERGATE_BODY_LIMIT: '2MiB',
       },
       timeoutMs: 180_000,
     });
@@ -203,7 +206,8 @@ async function measureServers(options: GatewayBenchOptions) {
       const load = await closedLoopThroughput(target, clients, durationMs, () => {
         peakRss = Math.max(peakRss, rssMiBOf(gateway.child.pid));
       });
-      gw = { latency, load, idleRss, peakRss };
+      const isolation = await heavyStatementIsolation(gateway.url, token, Math.min(durationMs, 5_000));
+      gw = { latency, load, idleRss, peakRss, isolation };
     } finally {
       await gateway.stop();
     }
@@ -211,6 +215,42 @@ async function measureServers(options: GatewayBenchOptions) {
     return { bare, gw, rebuild, clients };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------- heavy statements beside normal ones
+
+/** A 6,000-column SELECT and a 1 MB statement, each too big to analyse. */
+export const heavyStatements = [
+  `SELECT ${Array.from({ length: 6000 }, (_, i) => `${i} AS c${i}`).join(', ')} FROM analytics.page_views`,
+  `SELECT ${'1 + '.repeat(250_000)}1 AS x`,
+];
+
+/**
+ * One caller sends the heavy statements back to back while another sends the bench query one at a
+ * time: its latency, compared with the quiet sequential latency, shows what the heavy caller costs
+ * others (each heavy statement is refused 422 before any parser runs, but is still recorded).
+ */
+async function heavyStatementIsolation(url: string, token: string, durationMs: number) {
+  const headers = { authorization: `Bearer ${token}` };
+  const heavyClient = createClient(1);
+  let stop = false;
+  let heavySent = 0;
+  let heavyRefused = 0;
+  const heavy = (async () => {
+    while (!stop) {
+      const answer = await heavyClient.send({ url: `${url}/v1/queries`, body: JSON.stringify({ sql: heavyStatements[heavySent % heavyStatements.length] }), headers });
+      heavySent += 1;
+      if (answer.status === 422) heavyRefused += 1;
+    }
+  })();
+  try {
+    const others = await closedLoopThroughput({ url: `${url}/v1/queries`, body: JSON.stringify({ sql: benchSql }), headers }, 1, durationMs);
+    return { others, heavySent, heavyRefused };
+  } finally {
+    stop = true;
+    await heavy;
+    heavyClient.close();
   }
 }
 
@@ -283,6 +323,11 @@ export async function run(options: GatewayBenchOptions = {}): Promise<Record<str
     'gateway.load_errors': gw.load.errors,
     'gateway.rss_idle_mib': round(gw.idleRss, 1),
     'gateway.rss_peak_under_load_mib': round(gw.peakRss, 1),
+    'gateway.heavy_statements.sent': gw.isolation.heavySent,
+    'gateway.heavy_statements.refused_422': gw.isolation.heavyRefused,
+    'gateway.latency_beside_heavy.p50_ms': round(gw.isolation.others.p50),
+    'gateway.latency_beside_heavy.p99_ms': round(gw.isolation.others.p99),
+    'gateway.beside_heavy.errors': gw.isolation.others.errors,
     'projection.rebuild.events': rebuild.events,
     'projection.rebuild.events_per_s': Math.round(rebuild.eventsPerSecond),
   };

@@ -54,6 +54,8 @@ export interface Config {
     requestsPerMinutePerPrincipal: number;
     requestsPerMinutePerAddress: number;
   };
+  /** The analyser's worker threads (0: on the event loop), its deadline and the size caps it refuses over. */
+  analysis: { workers: number; timeoutMs: number; maxTokens: number; maxListItems: number; maxNesting: number };
   trustProxy: boolean;
   maskingKey?: string;
   pricePerTiBUsd: number;
@@ -212,6 +214,13 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       maxWaitSeconds: seconds('LEDGERGATE_MAX_WAIT', '300s'),
       requestsPerMinutePerPrincipal: int('LEDGERGATE_RATE_LIMIT', 600, 1, 1_000_000),
       requestsPerMinutePerAddress: int('LEDGERGATE_RATE_LIMIT_ADDRESS', 6000, 1, 10_000_000),
+    },
+    analysis: {
+      workers: int('LEDGERGATE_ANALYSIS_WORKERS', 1, 0, 64),
+      timeoutMs: seconds('LEDGERGATE_ANALYSIS_TIMEOUT', '30s') * 1000,
+      maxTokens: int('LEDGERGATE_ANALYSIS_MAX_TOKENS', 50_000, 1, 100_000_000),
+      maxListItems: int('LEDGERGATE_ANALYSIS_MAX_LIST_ITEMS', 2_000, 1, 100_000_000),
+      maxNesting: int('LEDGERGATE_ANALYSIS_MAX_NESTING', 64, 1, 100_000),
     },
     trustProxy: trust === 'true',
     ...(maskingKey ? { maskingKey } : {}),

@@ -21,7 +21,8 @@ import { executedLineage } from './adapters/analysis/executed-lineage.js';
 import { createQueryService, type QueryService, type QuerySettings } from './app/query-service.js';
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
-import { createPolyglotAnalyser } from './adapters/analysis/polyglot-analyser.js';
+import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
+import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
 import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
@@ -97,11 +98,24 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const policies = await createPolicyHolder({ store, clock, logger, gatewayId, initialText: readPolicyFile(config.policyFile), source: config.policyFile });
 
     const maskingKey = config.maskingKey ?? loadOrCreateSecretHex(join(config.dataDir, 'masking.key'));
-    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL.
+    const analysisLimits = config.analysis;
+    const externalQuery = { postgresConnections: config.externalQueryPostgres };
+    // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL, in worker
+    // threads unless LEDGERGATE_ANALYSIS_WORKERS=0. Either way under the size caps and the deadline.
+    const pool =
+      warehouse.kind !== 'postgres' && analysisLimits.workers > 0
+        ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits, externalQuery })
+        : undefined;
+    if (pool) closers.unshift(() => pool.close());
     const analyser =
-      warehouse.kind === 'postgres'
-        ? createPostgresAnalyser({ catalog: warehouse })
-        : createPolyglotAnalyser({ catalog: warehouse, externalQuery: { postgresConnections: config.externalQueryPostgres } });
+      pool ??
+      createCappedAnalyser(
+        warehouse.kind === 'postgres'
+          ? createPostgresAnalyser({ catalog: warehouse })
+          : // Loaded only without workers: with them the parser's WASM lives in the workers, not on the event loop.
+            (await import('./adapters/analysis/polyglot-analyser.js')).createPolyglotAnalyser({ catalog: warehouse, externalQuery }),
+        analysisLimits,
+      );
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
@@ -165,6 +179,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const authFailures = createAuthFailureRecorder({ store, clock, ids: randomIds, logger, gatewayId });
     const { bodyLimitBytes, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress } = config.limits;
     const app = createHttpApp({ logger, authenticator, authFailures, trustProxy: config.trustProxy, bodyLimitBytes, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress, ...routes });
+    // Serve once the analysis workers have loaded the parser (they loaded while the read models replayed).
+    await pool?.ready();
     const server = await listenHttp(app, { port: config.port, host: config.host, maxWaitSeconds: config.limits.maxWaitSeconds });
     logger.info('gateway started', { url: server.url, gatewayId, warehouse: warehouse.kind, eventStore: config.eventStore.kind, policyHash: policies.current().hash });
 

@@ -12,7 +12,7 @@ import type { RequestCommand } from '../domain/request/commands.js';
 import type { RequestState } from '../domain/request/request-state.js';
 import { analysisFromSummary } from './analysis-summary.js';
 import type { PolicyHolder } from './policy-holder.js';
-import type { RequestRepository } from './request-repository.js';
+import type { LoadedRequest, RequestRepository } from './request-repository.js';
 import { evaluationEvent } from './evaluation-event.js';
 import { cancelAndConfirm } from './job-cancellation.js';
 
@@ -30,7 +30,14 @@ export interface ExecutionSettings {
 
 export interface ExecutionSaga {
   /** Runs the request if it is ready (or resumes it when `resume`); a no-op otherwise. */
-  execute(requestId: string, options?: { resume?: boolean }): Promise<void>;
+  /** `known` is the caller's own last write of the stream, so the run starts without reading it again. */
+  execute(requestId: string, options?: { resume?: boolean; known?: LoadedRequest; claimed?: boolean }): Promise<void>;
+  /**
+   * The claim of a request about to be recorded as allowed, for the caller to append together with it
+   * (one durable write instead of two); `execute` with `claimed: true` then runs it without claiming
+   * again. Undefined when the job's location cannot be had now (the separate claim records why).
+   */
+  claimFor(requestId: string, sql: string): Promise<RequestCommand | undefined>;
   /** Requests this process is running now. */
   inFlight(): number;
   /** Waits for the executions under way (graceful shutdown). */
@@ -81,9 +88,24 @@ export function createExecutionSaga(deps: {
   const running = new Map<string, Promise<void>>();
 
   /** Claims the request (appends ExecutionStarted at the expected revision); `resumed` when it was already running. */
-  async function claim(requestId: string, resume: boolean): Promise<{ state: RequestState; resumed: boolean } | undefined> {
-    const { state } = await repository.load(requestId);
+  async function claimFor(requestId: string, sql: string): Promise<RequestCommand | undefined> {
+    let location: string | undefined;
+    try {
+      location = warehouse.jobLocation ? await warehouse.jobLocation(sql) : undefined;
+    } catch {
+      return undefined;
+    }
+    return { type: 'StartExecution', jobId: jobIdFor(requestId), warehouse: warehouse.kind, resumed: false, ...(location ? { location } : {}), attempt: 1 };
+  }
+
+  async function claim(requestId: string, resume: boolean, known?: LoadedRequest, claimedByCaller = false): Promise<{ state: RequestState; resumed: boolean } | undefined> {
+    let loaded = known ?? (await repository.load(requestId));
+    const { state } = loaded;
     if (!state) return undefined;
+    // The caller appended this saga's claim with the request itself: this run is its first and only start.
+    if (claimedByCaller && known && state.status === 'running' && state.execution?.jobId === jobIdFor(requestId) && state.execution.starts === 1) {
+      return { state, resumed: false };
+    }
     if (state.status === 'running' && !resume) return undefined;
     if (state.status !== 'ready' && state.status !== 'running') return undefined;
     const context = { causationId: `saga:${requestId}` };
@@ -92,7 +114,9 @@ export function createExecutionSaga(deps: {
       const policy = policies.current();
       if (policy.hash !== current.policyHash && current.analysis) {
         const decision = evaluatePolicy(policy, { groups: current.request.principal.groups, analysis: analysisFromSummary(current.analysis) });
-        current = (await repository.handle(requestId, { type: 'Reevaluate', evaluation: evaluationEvent(requestId, decision), now: clock.now() }, context)).state;
+        const reevaluated = await repository.handle(requestId, { type: 'Reevaluate', evaluation: evaluationEvent(requestId, decision), now: clock.now() }, context, { known: loaded });
+        current = reevaluated.state;
+        loaded = reevaluated.loaded;
         if (current.status !== 'ready') return undefined;
       }
     }
@@ -110,7 +134,7 @@ export function createExecutionSaga(deps: {
       } else {
         // No job was created: the request fails with the reason (e.g. the warehouse is unreachable or the SQL invalid).
         const failure = isLedgergateError(error) ? { code: error.code, message: error.message } : { code: 'internal', message: 'The job location could not be determined' };
-        await repository.handle(requestId, { type: 'FailExecution', jobId, ...failure }, context);
+        await repository.handle(requestId, { type: 'FailExecution', jobId, ...failure }, context, { known: loaded });
         return undefined;
       }
     }
@@ -118,6 +142,7 @@ export function createExecutionSaga(deps: {
       requestId,
       { type: 'StartExecution', jobId, warehouse: warehouse.kind, resumed, ...(location ? { location } : {}), attempt },
       context,
+      { known: loaded },
     );
     return { state: started.state, resumed };
   }
@@ -182,10 +207,10 @@ export function createExecutionSaga(deps: {
     return job?.state === 'done';
   }
 
-  async function run(requestId: string, resume: boolean): Promise<void> {
+  async function run(requestId: string, resume: boolean, known?: LoadedRequest, claimedByCaller = false): Promise<void> {
     let claimed: { state: RequestState; resumed: boolean } | undefined;
     try {
-      claimed = await claim(requestId, resume);
+      claimed = await claim(requestId, resume, known, claimedByCaller);
     } catch (error) {
       if (!isConflict(error)) throw error;
       // Another replica appended first (its ExecutionStarted, or a cancellation): it owns the run.
@@ -364,10 +389,11 @@ export function createExecutionSaga(deps: {
   }
 
   return {
+    claimFor,
     execute(requestId, options = {}) {
       const existing = running.get(requestId);
       if (existing) return existing;
-      const job = run(requestId, options.resume ?? false)
+      const job = run(requestId, options.resume ?? false, options.known, options.claimed ?? false)
         .catch((error: unknown) => logger.error('execution saga error', { requestId, error: String(error) }))
         .finally(() => running.delete(requestId));
       running.set(requestId, job);

@@ -1,5 +1,6 @@
 /**
- * What this replica does with each live event once the read models have it: wake long-polls, feed
+ * What this replica does with each live event once the read models have it: wake long-polls (for
+ * other replicas' events; this one's own appends wake them as they are written), feed
  * the approval webhook, and pick up what another replica started — a request it made runnable (an
  * approval through it, for instance) and a policy it activated.
  */
@@ -24,9 +25,10 @@ export function createLiveEventHandler(deps: {
   const { gatewayId, notifier, saga, policies, webhook } = deps;
   return (event) => {
     const requestId = requestIdOfStream(event.streamName);
-    if (requestId) notifier.notify(requestId);
     webhook?.onEvent(event);
+    // This process's own appends woke their waiters already (request-repository): one wake-up per append.
     if (event.metadata.gatewayId === gatewayId) return;
+    if (requestId) notifier.notify(requestId);
     if (requestId && madeRunnable(event)) setTimeout(() => void saga.execute(requestId), crossReplicaRunDelayMs).unref();
     if (event.streamName === policyStream && event.type === 'PolicyActivated') policies.adopt(event.data as PolicyActivated);
   };

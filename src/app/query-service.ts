@@ -5,23 +5,23 @@
 import { createHash } from 'node:crypto';
 import { coarseStatement, type Analysis } from '../domain/analysis/types.js';
 import { samePerson } from '../domain/approvals/eligibility.js';
-import { LedgergateError, RevisionConflictError } from '../domain/errors.js';
+import { LedgergateError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
-import type { Effect } from '../domain/policy/types.js';
+import type { Effect, PolicyDecision } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
-import type { RequestCommand } from '../domain/request/commands.js';
 import { terminalStatuses, type RequestState } from '../domain/request/request-state.js';
 import { toQueryView, type QueryView } from '../domain/request/request-view.js';
+import type { RequestCommand } from '../domain/request/commands.js';
 import { summariseAnalysis } from './analysis-summary.js';
 import { crossCheckDryRun } from './dry-run-check.js';
 import { tableRefOf } from './table-ref.js';
 import { evaluationEvent } from './evaluation-event.js';
 import type { ExecutionSaga } from './execution-saga.js';
 import type { PolicyHolder } from './policy-holder.js';
-import type { CommandContext, RequestRepository } from './request-repository.js';
+import { newRequest, type CommandContext, type LoadedRequest, type RequestRepository } from './request-repository.js';
 import type { RequestNotifier } from './request-notifier.js';
 
 export interface QuerySettings {
@@ -109,11 +109,25 @@ export function createQueryService(deps: {
     ...(caller.requestTraceId ? { causationId: caller.requestTraceId } : {}),
   });
 
-  async function analyse(sql: string): Promise<Analysis> {
+  /** The analysis, or the analysis limit the statement is over (the request is then recorded as unknown and refused). */
+  async function analyse(sql: string): Promise<{ analysis: Analysis; limit?: LedgergateError }> {
+    try {
+      return { analysis: await analyseWithEstimate(sql) };
+    } catch (error) {
+      if (error instanceof LedgergateError && error.code === 'analysis_limit') {
+        logger.info('statement over an analysis limit; recorded as unknown and refused', { reason: String(error.details.reason ?? '') });
+        return { analysis: fallbackAnalysis(), limit: error };
+      }
+      throw error;
+    }
+  }
+
+  async function analyseWithEstimate(sql: string): Promise<Analysis> {
     let analysis: Analysis;
     try {
       analysis = await analyser.analyse(sql, { defaultProject: settings.defaultProject });
     } catch (error) {
+      if (error instanceof LedgergateError && error.code === 'analysis_limit') throw error;
       logger.warn('analysis failed; treating the request as unknown', { error: String(error) });
       return fallbackAnalysis();
     }
@@ -150,25 +164,46 @@ export function createQueryService(deps: {
     return principal.groups.some((g) => approverGroups.has(g));
   };
 
-  async function loadVisible(caller: CallerContext, requestId: string): Promise<RequestState> {
-    const { state } = await repository.load(requestId);
+  /** The request with its revision, when the caller may see it (one read). */
+  async function loadVisibleStream(caller: CallerContext, requestId: string): Promise<LoadedRequest & { state: RequestState }> {
+    const loaded = await repository.load(requestId);
+    const { state } = loaded;
     // Requests of others are reported as absent, so ids cannot be probed.
     if (!state || !(samePerson(caller.principal, state.request.principal) || isApproverOrAuditor(caller.principal, state))) {
       throw new LedgergateError('not_found', `No query ${requestId} visible to you`);
     }
-    return state;
+    return { ...loaded, state };
   }
 
-  async function waitUntil(requestId: string, state: RequestState, done: (s: RequestState) => boolean, waitSeconds: number, signal?: AbortSignal): Promise<RequestState> {
+  const loadVisible = async (caller: CallerContext, requestId: string): Promise<RequestState> => (await loadVisibleStream(caller, requestId)).state;
+
+  /**
+   * Waits for `done`, reading the stream again only when it changed. `fresh` says `state` is this
+   * process's own write and the listener goes up before any other append can land (the saga's first
+   * append is at least one await away), so there is nothing to re-read until a notification comes.
+   */
+  async function waitUntil(
+    requestId: string,
+    state: RequestState,
+    done: (s: RequestState) => boolean,
+    waitSeconds: number,
+    options: { signal?: AbortSignal; fresh?: boolean } = {},
+  ): Promise<RequestState> {
+    const { signal } = options;
     const deadline = Date.now() + Math.min(waitSeconds, settings.maxWaitSeconds) * 1000;
     let current = state;
+    let stale = !options.fresh;
     while (!done(current) && Date.now() < deadline && !signal?.aborted) {
       // Listen before re-reading, so a change that lands while we read is not missed.
       const changed = notifier.waitForChange(requestId, Math.min(deadline - Date.now(), 1000), signal);
-      const { state: reloaded } = await repository.load(requestId);
-      if (reloaded) current = reloaded;
-      if (done(current)) break;
+      if (stale) {
+        const { state: reloaded } = await repository.load(requestId);
+        if (reloaded) current = reloaded;
+        if (done(current)) break;
+      }
+      // A wake-up means a change to read; a timeout re-reads too, as a guard against a missed wake-up.
       await changed;
+      stale = true;
     }
     return current;
   }
@@ -193,16 +228,6 @@ export function createQueryService(deps: {
     })();
   }
 
-  async function handleWithRetry(requestId: string, command: () => RequestCommand, context: CommandContext) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await repository.handle(requestId, command(), context);
-      } catch (error) {
-        if (!(error instanceof RevisionConflictError) || attempt >= 10) throw error;
-      }
-    }
-  }
-
   return {
     async submit(caller, input) {
       if (input.sql.length > settings.maxSqlLength) {
@@ -210,36 +235,40 @@ export function createQueryService(deps: {
       }
       const requestId = input.requestId ?? ids.next();
       const maxRows = Math.min(input.maxRows ?? settings.defaultMaxRows, settings.maxRowsCap);
-      const analysis = await analyse(input.sql);
+      const { analysis, limit } = await analyse(input.sql);
       const policy = policies.current();
-      const decision = evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
+      // Over a limit, nothing was read with certainty: refused whatever the policy says of unknown SQL.
+      const decision: PolicyDecision = limit
+        ? { effect: 'deny', rule: 'analysis-limit', reasons: [limit.message], perStatement: [{ effect: 'deny', rule: 'analysis-limit' }], policyHash: policy.hash }
+        : evaluatePolicy(policy, { groups: caller.principal.groups, analysis });
       const costEstimateUsd =
         analysis.bytesEstimate !== undefined ? (analysis.bytesEstimate / 2 ** 40) * settings.pricePerTiBUsd : undefined;
-      const { state } = await repository.handle(
-        requestId,
-        {
-          type: 'SubmitQuery',
-          requested: {
-            requestId,
-            sql: input.sql,
-            sqlHash: sqlHashOf(input.sql),
-            ...(input.reason ? { reason: input.reason } : {}),
-            maxRows,
-            principal: snapshotOf(caller.principal),
-            ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
-            ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
-            ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
-            channel: input.channel,
-            ...(input.clientJobId ? { clientJobId: input.clientJobId } : {}),
-            ...(input.labels ? { labels: { ...input.labels } } : {}),
-          },
-          analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
-          evaluation: evaluationEvent(requestId, decision),
-          now: clock.now(),
+      const submitCommand: RequestCommand = {
+        type: 'SubmitQuery',
+        requested: {
+          requestId,
+          sql: input.sql,
+          sqlHash: sqlHashOf(input.sql),
+          ...(input.reason ? { reason: input.reason } : {}),
+          maxRows,
+          principal: snapshotOf(caller.principal),
+          ...(caller.sessionId ? { sessionId: caller.sessionId } : {}),
+          ...(caller.clientIp ? { clientIp: caller.clientIp } : {}),
+          ...(caller.userAgent ? { userAgent: caller.userAgent } : {}),
+          channel: input.channel,
+          ...(input.clientJobId ? { clientJobId: input.clientJobId } : {}),
+          ...(input.labels ? { labels: { ...input.labels } } : {}),
         },
-        contextOf(caller),
-      );
-      if (state.status === 'ready') void saga.execute(requestId);
+        analysed: summariseAnalysis(requestId, analysis, costEstimateUsd !== undefined ? { costEstimateUsd } : {}),
+        evaluation: evaluationEvent(requestId, decision),
+        now: clock.now(),
+      };
+      // An allowed query is recorded and claimed for execution in one durable write.
+      const claim = decision.effect === 'allow' && !limit ? await saga.claimFor(requestId, input.sql) : undefined;
+      const submitted = await repository.handle(requestId, claim ? [submitCommand, claim] : submitCommand, contextOf(caller), { known: newRequest });
+      const { state } = submitted;
+      if (limit) throw new LedgergateError('analysis_limit', limit.message, { ...limit.details, id: requestId, rule: 'analysis-limit' });
+      if (state.status === 'ready' || (claim && state.status === 'running')) void saga.execute(requestId, { known: submitted.loaded, claimed: claim !== undefined });
       const explicitWait = input.waitSeconds !== undefined;
       const waitSeconds = input.waitSeconds ?? settings.defaultWaitSeconds;
       const finished = await waitUntil(
@@ -247,6 +276,7 @@ export function createQueryService(deps: {
         state,
         (s) => terminalStatuses.has(s.status) || (!explicitWait && s.status === 'pending_approval'),
         waitSeconds,
+        { fresh: true },
       );
       return toQueryView(finished);
     },
@@ -255,35 +285,40 @@ export function createQueryService(deps: {
       if (sql.length > settings.maxSqlLength) {
         throw new LedgergateError('sql_too_long', `sql is longer than ${settings.maxSqlLength} characters`);
       }
-      const analysis = await analyse(sql);
+      // An assessment records nothing: a statement over an analysis limit is refused outright.
+      const { analysis, limit } = await analyse(sql);
+      if (limit) throw limit;
       const decision = evaluatePolicy(policies.current(), { groups: caller.principal.groups, analysis });
       return { analysis, decision: { effect: decision.effect, rule: decision.rule, reasons: decision.reasons } };
     },
 
     async get(caller, requestId, waitSeconds = 0, signal) {
       const state = await loadVisible(caller, requestId);
-      const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, signal);
+      const finished = await waitUntil(requestId, state, (s) => terminalStatuses.has(s.status), waitSeconds, { ...(signal ? { signal } : {}) });
       return toQueryView(finished);
     },
 
     async decide(caller, requestId, decision, comment) {
-      const { state } = await repository.load(requestId);
-      if (!state) throw new LedgergateError('not_found', `No query ${requestId}`);
-      const handled = await handleWithRetry(
+      // The decider answers not_found for an unknown id; conflicts read again and decide again.
+      const handled = await repository.handle(
         requestId,
         () => ({ type: 'DecideApproval', approver: caller.principal, decision, ...(comment ? { comment } : {}), now: clock.now() }),
         contextOf(caller),
+        { conflictRetries: 10 },
       );
       if (handled.events.some((e) => e.type === 'ApprovalExpired')) {
         throw new LedgergateError('already_decided', `Query ${requestId} expired before this decision`, { queryStatus: 'expired' });
       }
-      if (handled.state.status === 'ready') void saga.execute(requestId);
+      if (handled.state.status === 'ready') void saga.execute(requestId, { known: handled.loaded });
       return toQueryView(handled.state);
     },
 
     async cancel(caller, requestId) {
-      await loadVisible(caller, requestId);
-      const handled = await handleWithRetry(requestId, () => ({ type: 'CancelRequest', by: caller.principal }), contextOf(caller));
+      const visible = await loadVisibleStream(caller, requestId);
+      const handled = await repository.handle(requestId, { type: 'CancelRequest', by: caller.principal }, contextOf(caller), {
+        known: visible,
+        conflictRetries: 10,
+      });
       const cancelled = handled.events.find((e) => e.type === 'ExecutionCancelled')?.data;
       if (cancelled && 'jobId' in cancelled && cancelled.jobId) await cancelJob(requestId, cancelled.jobId, handled.state.execution?.location);
       return toQueryView(handled.state);

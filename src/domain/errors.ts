@@ -5,6 +5,8 @@
 export const errorCodes = {
   invalid_request: 400,
   sql_too_long: 400,
+  /** The statement is over an analysis size cap or took longer than the analysis deadline. */
+  analysis_limit: 422,
   unauthenticated: 401,
   forbidden: 403,
   denied_by_policy: 403,

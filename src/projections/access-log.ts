@@ -5,8 +5,7 @@
  */
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
-import { publicStatusOf } from '../domain/request/request-view.js';
-import type { RequestStatus } from '../domain/request/request-state.js';
+import { isInFlight, statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface AccessLogRow {
@@ -29,7 +28,8 @@ export interface AccessLogRow {
   rule: string;
   policyHash: string;
   approvers: { subject: string; email?: string; decision: string; at: string; comment?: string }[];
-  status: string;
+  /** The shared request vocabulary (`src/domain/request/request-status.ts`), `cancelled` and `ready` included. */
+  status: RequestStatus;
   error: string;
   jobId: string;
   rows: number | null;
@@ -58,13 +58,7 @@ export interface AccessLog extends Projection {
 }
 
 export function createAccessLog(): AccessLog {
-  const byId = new Map<string, AccessLogRow & { internalStatus: RequestStatus }>();
-
-  const setStatus = (row: AccessLogRow & { internalStatus: RequestStatus }, status: RequestStatus, at?: string) => {
-    row.internalStatus = status;
-    row.status = publicStatusOf(status);
-    if (at) row.finishedAt = at;
-  };
+  const byId = new Map<string, AccessLogRow>();
 
   return {
     name: 'access-log',
@@ -94,8 +88,7 @@ export function createAccessLog(): AccessLog {
           rule: '',
           policyHash: '',
           approvers: [],
-          status: 'running',
-          internalStatus: 'ready',
+          status: statusAfter('ready', event.type),
           error: '',
           jobId: '',
           rows: null,
@@ -109,6 +102,9 @@ export function createAccessLog(): AccessLog {
       }
       const row = byId.get(requestId);
       if (!row) return;
+      const status = statusAfter(row.status, event.type);
+      if (status !== row.status && terminalStatuses.has(status)) row.finishedAt = at;
+      row.status = status;
       switch (event.type) {
         case 'QueryAnalysed':
           row.tables = [...event.data.tables];
@@ -120,11 +116,7 @@ export function createAccessLog(): AccessLog {
           row.policyHash = event.data.policyHash;
           break;
         case 'QueryDenied':
-          setStatus(row, 'denied', at);
           row.error = event.data.reason;
-          break;
-        case 'ApprovalRequested':
-          setStatus(row, 'pending_approval');
           break;
         case 'ApprovalDecided':
           row.approvers.push({
@@ -135,22 +127,12 @@ export function createAccessLog(): AccessLog {
             ...(event.data.comment ? { comment: event.data.comment } : {}),
           });
           break;
-        case 'QueryApproved':
-          setStatus(row, 'ready');
-          break;
-        case 'QueryRejected':
-          setStatus(row, 'rejected', at);
-          break;
-        case 'ApprovalExpired':
-          setStatus(row, 'expired', at);
-          break;
         case 'QueryReevaluated':
           row.policyHash = event.data.policyHash;
           row.decision = event.data.effect;
           row.rule = event.data.rule;
           break;
         case 'ExecutionStarted':
-          setStatus(row, 'running');
           row.jobId = event.data.jobId;
           break;
         case 'ExecutionSucceeded':
@@ -161,15 +143,10 @@ export function createAccessLog(): AccessLog {
           row.maskedColumns = event.data.maskedColumns.map((c) => `${c.column}:${c.rule}`);
           row.detectorHits = event.data.detectorHits.reduce((sum, h) => sum + h.count, 0);
           break;
-        case 'ResultDelivered':
-          setStatus(row, 'succeeded', at);
-          break;
         case 'ExecutionFailed':
-          setStatus(row, 'failed', at);
           row.error = `${event.data.code}: ${event.data.message}`;
           break;
         case 'ExecutionCancelled':
-          setStatus(row, 'failed', at);
           row.error = `cancelled by ${event.data.by}`;
           break;
       }
@@ -188,15 +165,12 @@ export function createAccessLog(): AccessLog {
           return true;
         })
         .sort((a, b) => a.position - b.position)
-        .map(({ internalStatus: _internal, ...row }) => row);
+        .map((row) => ({ ...row }));
     },
-    inFlight: () =>
-      [...byId.values()].filter((r) => r.internalStatus === 'ready' || r.internalStatus === 'running').map((r) => r.requestId),
+    inFlight: () => [...byId.values()].filter((r) => isInFlight(r.status)).map((r) => r.requestId),
     get(requestId) {
       const row = byId.get(requestId);
-      if (!row) return undefined;
-      const { internalStatus: _internal, ...rest } = row;
-      return rest;
+      return row ? { ...row } : undefined;
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
+import { approvalStatusOf, statusAfter, terminalStatuses, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface PendingApproval {
@@ -23,7 +24,8 @@ export interface PendingApproval {
   requestedAt: string;
   expiresAt: string;
   sessionId: string;
-  status: 'pending_approval' | 'approved' | 'rejected' | 'expired' | 'denied';
+  /** Read off the request's shared status: a requester's cancellation is `cancelled`, never `rejected`. */
+  status: ApprovalStatus;
   plannedMasking: { name: string; type: string; masked?: string }[];
 }
 
@@ -38,7 +40,11 @@ export interface ApprovalQueue extends Projection {
 }
 
 export function createApprovalQueue(): ApprovalQueue {
+  // What a request that may still ask for approval brings to its queue entry; dropped once it is in
+  // the queue, runs or ends, so memory holds only requests in flight and approvals.
   const requests = new Map<string, { sql: string; sqlHash: string; requester: PendingApproval['requester']; reason: string; sessionId: string; tables: string[]; statements: string[]; bytesEstimate: number | null; costEstimateUsd: number | null; plannedMasking: PendingApproval['plannedMasking'] }>();
+  // Each live request's status in the shared vocabulary, kept on for requests that have an approval.
+  const tracks = new Map<string, { status: RequestStatus; approved: boolean }>();
   const approvals = new Map<string, PendingApproval>();
   const history = new Map<string, { requestId: string; decision: string; at: string }[]>();
 
@@ -48,6 +54,11 @@ export function createApprovalQueue(): ApprovalQueue {
       const found = requestEventOf(recorded);
       if (!found) return;
       const { requestId, event, at } = found;
+      const tracked = event.type === 'QueryRequested' ? { status: statusAfter('ready', event.type), approved: false } : tracks.get(requestId);
+      if (!tracked) return;
+      tracks.set(requestId, tracked);
+      tracked.status = statusAfter(tracked.status, event.type);
+      if (event.type === 'QueryApproved') tracked.approved = true;
       switch (event.type) {
         case 'QueryRequested': {
           const p = event.data.principal;
@@ -79,6 +90,7 @@ export function createApprovalQueue(): ApprovalQueue {
         case 'ApprovalRequested': {
           const request = requests.get(requestId);
           if (!request) break;
+          requests.delete(requestId);
           approvals.set(requestId, {
             requestId,
             ...request,
@@ -95,7 +107,9 @@ export function createApprovalQueue(): ApprovalQueue {
         case 'ApprovalDecided': {
           const approval = approvals.get(requestId);
           const entry = { requestId, decision: event.data.decision, at };
-          history.set(event.data.decider.subject, [...(history.get(event.data.decider.subject) ?? []), entry]);
+          const decided = history.get(event.data.decider.subject);
+          if (decided) decided.push(entry);
+          else history.set(event.data.decider.subject, [entry]);
           if (approval && event.data.decision === 'approve') {
             approval.approvals.push({
               subject: event.data.decider.subject,
@@ -106,23 +120,15 @@ export function createApprovalQueue(): ApprovalQueue {
           }
           break;
         }
-        case 'QueryApproved':
-          setStatus(requestId, 'approved');
-          break;
-        case 'QueryRejected':
-          setStatus(requestId, 'rejected');
-          break;
-        case 'ApprovalExpired':
-          setStatus(requestId, 'expired');
-          break;
-        case 'QueryDenied':
-          setStatus(requestId, 'denied');
-          break;
-        case 'ExecutionCancelled':
-          setStatus(requestId, 'rejected');
-          break;
         default:
           break;
+      }
+      const approval = approvals.get(requestId);
+      if (approval) approval.status = approvalStatusOf(tracked.status, tracked.approved);
+      // Running or finished without asking for approval: it never will now.
+      else if (tracked.status === 'running' || terminalStatuses.has(tracked.status)) {
+        requests.delete(requestId);
+        tracks.delete(requestId);
       }
     },
     pending: () => [...approvals.values()].filter((a) => a.status === 'pending_approval'),
@@ -138,9 +144,4 @@ export function createApprovalQueue(): ApprovalQueue {
       return next;
     },
   };
-
-  function setStatus(requestId: string, status: PendingApproval['status']): void {
-    const approval = approvals.get(requestId);
-    if (approval && approval.status === 'pending_approval') approval.status = status;
-  }
 }

@@ -9,6 +9,7 @@ import { countDistinctApprovers, samePerson } from '../domain/approvals/eligibil
 import type { PrincipalSnapshot } from '../domain/events/shared-schemas.js';
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
+import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Projection } from './projection.js';
 
 export interface ApprovalsReportItem {
@@ -23,7 +24,8 @@ export interface ApprovalsReportItem {
   approvedAt: string | null;
   approvedPosition: number | null;
   executions: { position: number; at: string; sqlHash: string; jobId: string; resumed: boolean; approvalRequired: boolean }[];
-  outcome: string;
+  /** The request's status in the shared vocabulary (`ready` once approved and not yet started). */
+  outcome: RequestStatus;
   checks: {
     approvalsBeforeExecution: boolean;
     executedSqlMatchesApproved: boolean;
@@ -36,7 +38,7 @@ export interface ApprovalsReportItem {
 
 export interface ApprovalsReport {
   items: ApprovalsReportItem[];
-  totals: { requests: number; approved: number; rejected: number; expired: number; executed: number; withViolations: number };
+  totals: { requests: number; approved: number; rejected: number; expired: number; cancelled: number; executed: number; withViolations: number };
 }
 
 export interface ApprovalsReportFilter {
@@ -61,18 +63,9 @@ interface Tracked {
   approvedAt: string | null;
   approvedPosition: number | null;
   executions: ApprovalsReportItem['executions'];
-  outcome: string;
+  outcome: RequestStatus;
   involvesApproval: boolean;
 }
-
-const terminal: Record<string, string> = {
-  QueryDenied: 'denied',
-  QueryRejected: 'rejected',
-  ApprovalExpired: 'expired',
-  ResultDelivered: 'succeeded',
-  ExecutionFailed: 'failed',
-  ExecutionCancelled: 'cancelled',
-};
 
 export function createApprovalsReport(): ApprovalsReportProjection {
   const requests = new Map<string, Tracked>();
@@ -96,15 +89,14 @@ export function createApprovalsReport(): ApprovalsReportProjection {
           approvedAt: null,
           approvedPosition: null,
           executions: [],
-          outcome: 'pending',
+          outcome: statusAfter('ready', event.type),
           involvesApproval: false,
         });
         return;
       }
       const r = requests.get(requestId);
       if (!r) return;
-      const outcome = terminal[event.type];
-      if (outcome) r.outcome = outcome;
+      r.outcome = statusAfter(r.outcome, event.type);
       switch (event.type) {
         case 'PolicyEvaluated':
           r.effect = event.data.effect;
@@ -120,7 +112,6 @@ export function createApprovalsReport(): ApprovalsReportProjection {
           r.involvesApproval = true;
           r.approvalRequestedPosition = recorded.position;
           r.required = event.data.settings.required;
-          r.outcome = 'pending_approval';
           break;
         case 'ApprovalDecided':
           r.involvesApproval = true;
@@ -138,7 +129,6 @@ export function createApprovalsReport(): ApprovalsReportProjection {
         case 'QueryApproved':
           r.approvedAt = at;
           r.approvedPosition = recorded.position;
-          r.outcome = 'approved';
           break;
         case 'ExecutionStarted':
           r.executions.push({
@@ -149,9 +139,10 @@ export function createApprovalsReport(): ApprovalsReportProjection {
             resumed: event.data.resumed === true,
             approvalRequired: r.effect === 'approve',
           });
-          r.outcome = 'running';
           break;
       }
+      // Running or finished without an approval in its life: it can never enter this report, so it is not kept.
+      if (!r.involvesApproval && (r.outcome === 'running' || terminalStatuses.has(r.outcome))) requests.delete(requestId);
     },
     report(filter = {}) {
       const from = filter.from?.getTime() ?? -Infinity;
@@ -173,6 +164,7 @@ export function createApprovalsReport(): ApprovalsReportProjection {
           approved: items.filter((i) => i.approvedPosition !== null).length,
           rejected: items.filter((i) => i.outcome === 'rejected').length,
           expired: items.filter((i) => i.outcome === 'expired').length,
+          cancelled: items.filter((i) => i.outcome === 'cancelled').length,
           executed: items.filter((i) => i.executions.length > 0).length,
           withViolations: items.filter((i) => i.violations.length > 0).length,
         },

@@ -81,6 +81,36 @@ describe('SQLite event store: hash chain', () => {
   });
 });
 
+describe('SQLite event store: delivered results are parsed when read', () => {
+  const delivered = (rows: number) => ({
+    type: 'ResultDelivered',
+    data: { requestId: 'r', columns: [{ name: 'n', type: 'INT64' }], rows: Array.from({ length: rows }, (_, n) => ({ n })), rowCount: rows, truncated: false, bytesProcessed: 8, resultHash: 'a'.repeat(64) },
+    metadata: metadataFor('r'),
+  });
+
+  it('a ResultDelivered reads back equal, its rows parsed on access; an edited one fails on access, its metadata at once', async () => {
+    const file = freshFile();
+    const store = open(file);
+    const written = delivered(3);
+    await store.append('query-lazy', [written, authFailed(1)], 'no_stream');
+    const [result, other] = await store.readStream('query-lazy');
+    assert.deepEqual(result!.data, written.data);
+    assert.equal(result!.type, 'ResultDelivered');
+    assertChainIntact([result!, other!]);
+    assert.deepEqual(JSON.parse(JSON.stringify(result)).data, written.data, 'serialises like an eager event');
+
+    const raw = new Database(file);
+    raw.prepare("UPDATE events SET data = '{\"rows\":1}' WHERE position = 1").run();
+    const [edited] = await store.readStream('query-lazy');
+    assert.equal(edited!.position, 1, 'a projection passing over it by type is not stopped');
+    assert.throws(() => edited!.data, (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    raw.prepare("UPDATE events SET metadata = '{}' WHERE position = 1").run();
+    raw.close();
+    await assert.rejects(store.readStream('query-lazy'), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    await store.close();
+  });
+});
+
 describe('SQLite event store: files that are not a ledgergate store', () => {
   it('refuses a foreign SQLite database, naming the file, and leaves it untouched', () => {
     const file = freshFile();

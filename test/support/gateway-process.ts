@@ -26,15 +26,20 @@ export function freshDataDir(prefix = 'ledgergate-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startGatewayProcess(options: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number } = {}): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  options: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number; /** Extra node flags (--cpu-prof, for a profile). */ nodeArgs?: string[] } = {},
+): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
     cwd: repoRoot,
     env: {
       ...process.env,
       LEDGERGATE_PORT: '0',
       LEDGERGATE_DATA_DIR: dataDir,
       LEDGERGATE_LOG_LEVEL: process.env.LEDGERGATE_TEST_LOG_LEVEL ?? 'warn',
+      // The analysis deadline is wall-clock time; on a test machine shared by many suites a plain SELECT
+      // can wait seconds for a core, so tests that do not test the deadline keep it out of the way.
+      LEDGERGATE_ANALYSIS_TIMEOUT: '120s',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -53,6 +53,9 @@ interface EventRow {
 
 const columns = 'position, stream_name, revision, type, data, metadata, recorded_at, hash, prev_hash';
 
+/** Event types whose data is parsed on first access (see lazyRecorded). */
+const lazilyParsed: ReadonlySet<string> = new Set(['ResultDelivered']);
+
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const { file, registry } = options;
   const clock = options.clock ?? (() => new Date());
@@ -71,8 +74,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
 
   const toRecorded = (row: EventRow): RecordedEvent => {
-    const data: unknown = JSON.parse(row.data);
     const metadata = JSON.parse(row.metadata) as EventMetadata;
+    if (lazilyParsed.has(row.type)) return lazyRecorded(row, metadata);
+    const data: unknown = JSON.parse(row.data);
     // Validated on read too: a row edited behind the store's back must not flow on silently.
     registry.validate(row.type, data, metadata);
     return {
@@ -81,6 +85,34 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       position: row.position,
       type: row.type,
       data,
+      metadata,
+      recordedAt: row.recorded_at,
+      hash: row.hash,
+      prevHash: row.prev_hash,
+    };
+  };
+
+  /**
+   * A delivered result (the masked rows, most of the log's bytes) is parsed and validated when someone
+   * reads its data — the requester's GET, a replay, an export — not when a projection that only needs
+   * its type and position passes over it. An edited row still fails, on first access.
+   */
+  const lazyRecorded = (row: EventRow, metadata: EventMetadata): RecordedEvent => {
+    registry.validateMetadata(row.type, metadata);
+    let parsed: { value: unknown } | undefined;
+    return {
+      streamName: row.stream_name,
+      revision: row.revision,
+      position: row.position,
+      type: row.type,
+      get data(): unknown {
+        if (!parsed) {
+          const value: unknown = JSON.parse(row.data);
+          registry.validate(row.type, value, metadata);
+          parsed = { value };
+        }
+        return parsed.value;
+      },
       metadata,
       recordedAt: row.recorded_at,
       hash: row.hash,

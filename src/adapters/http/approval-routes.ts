@@ -1,6 +1,7 @@
 /** GET /v1/approvals — the queue approvers work from. */
 import { Router } from 'express';
 import { LedgergateError } from '../../domain/errors.js';
+import { approvalStatuses } from '../../domain/request/request-status.js';
 import type { ApprovalQueue } from '../../projections/approval-queue.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import { principalOf } from './authenticate.js';
@@ -20,8 +21,9 @@ export function approvalRoutes(deps: {
       throw new LedgergateError('forbidden', 'Only approvers and auditors may list approvals');
     }
     const status = typeof req.query.status === 'string' ? req.query.status : 'pending';
-    if (!['pending', 'all', 'approved', 'rejected', 'expired'].includes(status)) {
-      throw new LedgergateError('invalid_request', 'status must be pending, approved, rejected, expired or all');
+    const filters: readonly string[] = ['pending', 'all', ...approvalStatuses.filter((s) => s !== 'pending_approval')];
+    if (!filters.includes(status)) {
+      throw new LedgergateError('invalid_request', `status must be one of ${filters.join(', ')}`);
     }
     await deps.runner.catchUp();
     const wanted = status === 'pending' ? 'pending_approval' : status;

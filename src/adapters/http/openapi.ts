@@ -3,12 +3,13 @@
  * request bodies (schemas.ts); responses are described by schemas of the views the routes send.
  */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { approvalStatuses, publicStatuses, requestStatuses } from '../../domain/request/request-status.js';
 import { DecisionBody, SubmitQueryBody } from './schemas.js';
 
 const Str = Type.String();
 const StrList = Type.Array(Type.String());
 const Opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
-const statuses = ['pending_approval', 'running', 'succeeded', 'failed', 'denied', 'rejected', 'expired'] as const;
+const statuses = publicStatuses;
 
 const Problem = Type.Object(
   {
@@ -75,7 +76,7 @@ const Approval = Type.Object({
   requestedAt: Str,
   expiresAt: Str,
   sessionId: Str,
-  status: Type.Union(['pending_approval', 'approved', 'rejected', 'expired', 'denied'].map((s) => Type.Literal(s))),
+  status: Type.Union(approvalStatuses.map((s) => Type.Literal(s))),
   plannedMasking: Type.Array(Column),
   canDecide: Type.Boolean(),
 });
@@ -84,7 +85,7 @@ const AccessLogRow = Type.Object({
   time: Str, requestId: Str, subject: Str, email: Str, actor: Str, groups: StrList, clientIp: Str, userAgent: Str, sessionId: Str,
   channel: Str, sql: Str, sqlHash: Str, reason: Str, tables: StrList, statements: StrList, decision: Str, rule: Str, policyHash: Str,
   approvers: Type.Array(Type.Object({ subject: Str, email: Opt(Str), decision: Str, at: Str, comment: Opt(Str) })),
-  status: Str, error: Str, jobId: Str, rows: Type.Union([Type.Integer(), Type.Null()]), bytesProcessed: Type.Union([Type.Number(), Type.Null()]),
+  status: Type.Union(requestStatuses.map((s) => Type.Literal(s))), error: Str, jobId: Str, rows: Type.Union([Type.Integer(), Type.Null()]), bytesProcessed: Type.Union([Type.Number(), Type.Null()]),
   maskedColumns: StrList, detectorHits: Type.Integer(), finishedAt: Str, position: Type.Integer(),
 });
 
@@ -130,6 +131,7 @@ const problems = (...statuses: number[]) => Object.fromEntries(statuses.map((s) 
 const problemTexts: Record<number, string> = {
   400: 'Malformed request', 401: 'Missing or invalid bearer token', 403: 'Not allowed (denied by policy: with `id` and `rule`)',
   404: 'Not found (or not visible to the caller)', 405: 'Method not allowed', 409: 'Already decided or expired', 413: 'Body too large',
+  422: 'Statement over an analysis limit (recorded and denied: with `id` and `rule`)',
   429: 'Rate limited', 500: 'Internal error', 503: 'Event store unavailable',
 };
 const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
@@ -158,7 +160,7 @@ export function openApiDocument(options: { version: string }): Record<string, un
           operationId: 'submitQuery', summary: 'Submit SQL: analysed, judged by policy, recorded, run when allowed',
           parameters: [{ name: 'X-Session-Id', in: 'header', required: false, schema: { type: 'string' }, description: "Groups an agent's calls into one session" }],
           requestBody: { required: true, content: json('SubmitQueryBody') },
-          responses: { ...queryAnswers, ...problems(400, 401, 403, 413, 429, 500) },
+          responses: { ...queryAnswers, ...problems(400, 401, 403, 413, 422, 429, 500) },
         },
       },
       '/v1/queries/{id}': {
@@ -171,7 +173,7 @@ export function openApiDocument(options: { version: string }): Record<string, un
         post: { operationId: 'decideQuery', summary: 'Approve or reject a pending query', requestBody: { required: true, content: json('DecisionBody') }, responses: { '200': ok('The decision was recorded', json('QueryView')), ...problems(400, 401, 403, 404, 409, 429) } },
       },
       '/v1/approvals': {
-        get: { operationId: 'listApprovals', summary: 'Requests waiting for a decision (approvers and auditors)', parameters: [query('status', 'Which approvals', { type: 'string', enum: ['pending', 'approved', 'rejected', 'expired', 'all'], default: 'pending' })], responses: { '200': ok('Approvals, oldest first', json('ApprovalList')), ...problems(400, 401, 403, 429) } },
+        get: { operationId: 'listApprovals', summary: 'Requests waiting for a decision (approvers and auditors)', parameters: [query('status', 'Which approvals', { type: 'string', enum: ['pending', ...approvalStatuses.filter((s) => s !== 'pending_approval'), 'all'], default: 'pending' })], responses: { '200': ok('Approvals, oldest first', json('ApprovalList')), ...problems(400, 401, 403, 429) } },
       },
       '/v1/audit/access-log': {
         get: {

@@ -6,6 +6,7 @@ import type { Logger } from '../../domain/ports.js';
 const titles: Partial<Record<ErrorCode, string>> = {
   invalid_request: 'Malformed request',
   sql_too_long: 'SQL too long',
+  analysis_limit: 'Statement too large to analyse',
   unauthenticated: 'Authentication required',
   forbidden: 'Not allowed',
   denied_by_policy: 'Denied by policy',

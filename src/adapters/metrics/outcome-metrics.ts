@@ -6,6 +6,7 @@
  */
 import type { RecordedEvent } from '../../domain/ports.js';
 import { asRequestEvent, requestIdOfStream } from '../../domain/request/request-stream.js';
+import { statusAfter, terminalStatuses } from '../../domain/request/request-status.js';
 import { detectorNames, maskRuleNames } from '../../domain/policy/types.js';
 import type { Projection } from '../../projections/projection.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -31,6 +32,9 @@ export function createOutcomeMetrics(deps: { metrics: GatewayMetrics; gatewayId:
       const event = requestId ? asRequestEvent(recorded) : undefined;
       if (!requestId || !event) return;
       const own = recorded.metadata.gatewayId === gatewayId;
+      // Final statuses in the shared vocabulary: a cancellation counts as cancelled, not failed.
+      const status = statusAfter('ready', event.type);
+      if (event.type !== 'QueryRequested' && terminalStatuses.has(status)) finish(requestId, status, own);
       switch (event.type) {
         case 'QueryRequested':
           inFlight.set(requestId, { channel: oneOf(event.data.channel, channels), decision: 'unknown' });
@@ -40,22 +44,6 @@ export function createOutcomeMetrics(deps: { metrics: GatewayMetrics; gatewayId:
           if (entry) entry.decision = oneOf(event.data.effect, decisions);
           break;
         }
-        case 'QueryDenied':
-          finish(requestId, 'denied', own);
-          break;
-        case 'QueryRejected':
-          finish(requestId, 'rejected', own);
-          break;
-        case 'ApprovalExpired':
-          finish(requestId, 'expired', own);
-          break;
-        case 'ResultDelivered':
-          finish(requestId, 'succeeded', own);
-          break;
-        case 'ExecutionFailed':
-        case 'ExecutionCancelled':
-          finish(requestId, 'failed', own);
-          break;
         case 'ResultMasked':
           if (!own) break;
           for (const column of event.data.maskedColumns) metrics.maskedColumns.inc({ rule: oneOf(column.rule, maskRuleNames) });

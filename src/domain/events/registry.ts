@@ -18,6 +18,8 @@ export interface EventRegistry {
   versionOf(type: EventType): number;
   /** Throws invalid_event naming the type and the first schema violations. */
   validate(type: string, data: unknown, metadata: unknown): void;
+  /** The metadata half of `validate`, for a reader that defers an event's data until it is read. */
+  validateMetadata(type: string, metadata: unknown): void;
 }
 
 // ajv-formats ships CommonJS; under nodenext its default export arrives wrapped.
@@ -48,6 +50,10 @@ export function createEventRegistry(): EventRegistry {
       const validator = validators.get(type);
       if (!validator) throw new LedgergateError('invalid_event', `Unknown event type ${type}`, { type });
       if (!validator(data)) fail(type, 'data', validator);
+      if (!validateMetadata(metadata)) fail(type, 'metadata', validateMetadata);
+    },
+    validateMetadata(type, metadata) {
+      if (!validators.has(type)) throw new LedgergateError('invalid_event', `Unknown event type ${type}`, { type });
       if (!validateMetadata(metadata)) fail(type, 'metadata', validateMetadata);
     },
   };

@@ -14,19 +14,9 @@ import type {
   ExecutionSucceeded,
 } from '../events/index.js';
 import type { RequestEvent } from './request-stream.js';
+import { statusAfter, type RequestStatus } from './request-status.js';
 
-/** Contract statuses plus `ready` (allowed or approved, execution not yet started: reported as running). */
-export type RequestStatus =
-  | 'pending_approval'
-  | 'ready'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'denied'
-  | 'rejected'
-  | 'expired';
-
-export const terminalStatuses: ReadonlySet<RequestStatus> = new Set(['succeeded', 'failed', 'denied', 'rejected', 'expired']);
+export { terminalStatuses, type RequestStatus } from './request-status.js';
 
 export interface RequestState {
   readonly status: RequestStatus;
@@ -83,20 +73,28 @@ export const initialRequestState = (): RequestDeciderState => ({ status: 'none' 
 
 export function evolve(state: RequestDeciderState, event: RequestEvent, occurredAt: string): RequestDeciderState {
   if (event.type === 'QueryRequested') {
-    return { status: 'ready', request: event.data, policyHash: '0'.repeat(64), times: { requested: occurredAt } };
+    return { status: statusAfter('ready', event.type), request: event.data, policyHash: '0'.repeat(64), times: { requested: occurredAt } };
   }
   // Events without a QueryRequested before them describe no request; they change nothing.
   if (state.status === 'none') return state;
+  const folded = evolveDetails(state, event, occurredAt);
+  // The status itself comes from the one vocabulary every projection shares.
+  return { ...folded, status: statusAfter(state.status, event.type) };
+}
+
+function evolveDetails(state: RequestState, event: RequestEvent, occurredAt: string): RequestState {
   const times = { ...state.times };
   switch (event.type) {
+    case 'QueryRequested':
+      return state;
     case 'QueryAnalysed':
       return { ...state, analysis: event.data };
     case 'PolicyEvaluated':
       return { ...state, evaluation: event.data, policyHash: event.data.policyHash, times: { ...times, decided: occurredAt } };
     case 'QueryDenied':
-      return { ...state, status: 'denied', denial: event.data, times: { ...times, finished: occurredAt } };
+      return { ...state, denial: event.data, times: { ...times, finished: occurredAt } };
     case 'ApprovalRequested':
-      return { ...state, status: 'pending_approval', approval: { requested: event.data, decisions: [] } };
+      return { ...state, approval: { requested: event.data, decisions: [] } };
     case 'ApprovalDecided':
       return state.approval
         ? { ...state, approval: { ...state.approval, decisions: [...state.approval.decisions, event.data] } }
@@ -104,20 +102,18 @@ export function evolve(state: RequestDeciderState, event: RequestEvent, occurred
     case 'QueryApproved':
       return {
         ...state,
-        status: 'ready',
         approval: state.approval ? { ...state.approval, approvedAt: occurredAt } : state.approval,
         times: { ...times, approved: occurredAt },
       };
     case 'QueryRejected':
-      return { ...state, status: 'rejected', times: { ...times, finished: occurredAt } };
+      return { ...state, times: { ...times, finished: occurredAt } };
     case 'ApprovalExpired':
-      return { ...state, status: 'expired', times: { ...times, finished: occurredAt } };
+      return { ...state, times: { ...times, finished: occurredAt } };
     case 'QueryReevaluated':
       return { ...state, policyHash: event.data.policyHash };
     case 'ExecutionStarted':
       return {
         ...state,
-        status: 'running',
         execution: {
           jobId: event.data.jobId,
           policyHash: event.data.policyHash,
@@ -132,18 +128,16 @@ export function evolve(state: RequestDeciderState, event: RequestEvent, occurred
     case 'ResultMasked':
       return { ...state, masking: event.data };
     case 'ResultDelivered':
-      return { ...state, status: 'succeeded', result: event.data, times: { ...times, finished: occurredAt } };
+      return { ...state, result: event.data, times: { ...times, finished: occurredAt } };
     case 'ExecutionFailed':
       return {
         ...state,
-        status: 'failed',
         failure: { code: event.data.code, message: event.data.message },
         times: { ...times, finished: occurredAt },
       };
     case 'ExecutionCancelled':
       return {
         ...state,
-        status: 'failed',
         failure: { code: 'cancelled', message: `Cancelled by ${event.data.by}` },
         times: { ...times, finished: occurredAt },
       };

@@ -1,7 +1,8 @@
 /** The contract's response shape for a query request (POST/GET /v1/queries). */
-import type { RequestState, RequestStatus } from './request-state.js';
+import type { RequestState } from './request-state.js';
+import { publicStatusOf, type PublicStatus } from './request-status.js';
 
-export type PublicStatus = Exclude<RequestStatus, 'ready'>;
+export { publicStatusOf, type PublicStatus } from './request-status.js';
 
 export interface QueryView {
   readonly id: string;
@@ -30,7 +31,6 @@ export interface QueryView {
   readonly sessionId?: string;
 }
 
-export const publicStatusOf = (status: RequestStatus): PublicStatus => (status === 'ready' ? 'running' : status);
 
 export function toQueryView(state: RequestState): QueryView {
   const { request, evaluation, analysis, approval, result } = state;

@@ -67,8 +67,9 @@ export function jobErrorOf(state: RequestState): BigQueryApiError | undefined {
     }
     case 'expired':
       return new BigQueryApiError(400, 'stopped', `Job stopped: no approval for ledgergate policy rule "${state.approval?.requested.rule ?? 'default'}" before ${state.approval?.requested.expiresAt ?? 'it expired'}`);
+    case 'cancelled':
+      return new BigQueryApiError(400, 'stopped', `Job execution was cancelled: ${state.failure?.message ?? 'by its requester'}`);
     case 'failed':
-      if (state.failure?.code === 'cancelled') return new BigQueryApiError(400, 'stopped', `Job execution was cancelled: ${state.failure.message}`);
       return bigQueryErrorOf(state.failure?.code ?? 'query_failed', state.failure?.message ?? 'The query failed');
     default:
       return undefined;

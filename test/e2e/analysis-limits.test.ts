@@ -1,0 +1,73 @@
+/**
+ * A statement too big to analyse, against the real process: a 6,000-column SELECT and a 1 MB one are
+ * answered 422 analysis_limit with the request id, recorded (unknown analysis, denied by rule
+ * analysis-limit, visible in the access log), and other callers' queries go on being answered meanwhile.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { call, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+
+const wide = `SELECT ${Array.from({ length: 6000 }, (_, i) => `${i} AS c${i}`).join(', ')} FROM analytics.page_views`;
+const huge = `SELECT ${'1 + '.repeat(250_000)}1 AS x`;
+
+describe('analysis limits', () => {
+  let gateway: GatewayProcess;
+  before(async () => {
+    gateway = await startGatewayProcess({ env: { LEDGERGATE_MAX_SQL_LENGTH: '2000000', LEDGERGATE_BODY_LIMIT: '2MiB', LEDGERGATE_RATE_LIMIT: '100000' }, timeoutMs: 180_000 });
+  });
+  after(async () => {
+    await gateway.stop();
+    gateway.cleanup();
+  });
+
+  it('answers 422 analysis_limit for a 6,000-column and a 1 MB statement, records them, and keeps serving others', async () => {
+    const agent = await gateway.token({ sub: 'wide-agent', groups: ['ai-agents'] });
+    const other = await gateway.token({ sub: 'other-agent', groups: ['ai-agents'] });
+    const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+
+    const othersAnswered: number[] = [];
+    let stop = false;
+    const others = (async () => {
+      while (!stop) {
+        const answer = await call(`${gateway.url}/v1/queries`, { token: other, body: { sql: 'SELECT COUNT(*) AS n FROM analytics.page_views' } });
+        othersAnswered.push(answer.status);
+      }
+    })();
+    try {
+      for (const [sql, reason] of [
+        [wide, 'maxListItems'],
+        [huge, 'maxTokens'],
+      ] as const) {
+        const answer = await call(`${gateway.url}/v1/queries`, { token: agent, body: { sql } });
+        assert.equal(answer.status, 422, answer.text.slice(0, 300));
+        const problem = answer.body as { code: string; id: string; rule: string; reason: string; detail: string };
+        assert.equal(problem.code, 'analysis_limit');
+        assert.equal(problem.reason, reason);
+        assert.equal(problem.rule, 'analysis-limit');
+        assert.ok(problem.id, 'the refused request has an id');
+
+        // Read back, the request is the denied one the contract describes (403 with id and rule).
+        const recorded = await call(`${gateway.url}/v1/queries/${problem.id}`, { token: agent });
+        assert.equal(recorded.status, 403, recorded.text.slice(0, 300));
+        const view = recorded.body as { code: string; id: string; rule: string; detail: string };
+        assert.equal(view.code, 'denied_by_policy');
+        assert.equal(view.id, problem.id);
+        assert.equal(view.rule, 'analysis-limit');
+        assert.equal(view.detail, problem.detail);
+      }
+    } finally {
+      stop = true;
+      await others;
+    }
+    assert.ok(othersAnswered.length > 0 && othersAnswered.every((s) => s === 200), `others answered: ${othersAnswered.join(',')}`);
+
+    const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=wide-agent`, { token: auditor });
+    const rows = (log.body as { items: { status: string; rule: string; statements: string[] }[] }).items;
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      assert.equal(row.status, 'denied');
+      assert.equal(row.rule, 'analysis-limit');
+      assert.deepEqual(row.statements, ['unknown']);
+    }
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Analysis off the event loop: the worker pool answers exactly what the in-process analyser answers
+ * (catalog lookups included), refuses statements over a size cap before any parser runs, and turns a
+ * stuck analysis into `analysis_limit` without holding up the callers after it.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { createPolyglotAnalyser } from '../../../src/adapters/analysis/polyglot-analyser.js';
+import { measureStatement, overCap } from '../../../src/adapters/analysis/pool/statement-size.js';
+import { createCappedAnalyser } from '../../../src/adapters/analysis/pool/capped-analyser.js';
+import { createWorkerPoolAnalyser, defaultAnalysisLimits } from '../../../src/adapters/analysis/pool/worker-pool-analyser.js';
+import { LedgergateError } from '../../../src/domain/errors.js';
+import type { Catalog } from '../../../src/domain/ports.js';
+import { createFakeCatalog } from './fake-catalog.js';
+
+const context = { defaultProject: 'demo-project' };
+const isLimit = (reason: string) => (error: unknown) => error instanceof LedgergateError && error.code === 'analysis_limit' && error.details.reason === reason;
+const columns = (n: number) => Array.from({ length: n }, (_, i) => `c${i}`).join(', ');
+
+describe('statement size', () => {
+  it('counts list items, nesting and tokens; quoted text and comments count as one token or nothing', () => {
+    assert.deepEqual(measureStatement('SELECT a, b, c FROM t'), { tokens: 8, longestList: 3, nesting: 0 });
+    assert.deepEqual(measureStatement("SELECT f(g(1, 2), 'x, y, (z') -- a, b, (\n"), { tokens: 12, longestList: 2, nesting: 2 });
+    assert.equal(measureStatement('SELECT `a,b`, """x,\n,y""" /* ,,, */ FROM t').longestList, 2);
+    assert.equal(measureStatement('SELECT 1; SELECT 1, 2, 3').longestList, 3, 'each statement its own list');
+  });
+
+  it('a generated SELECT of n columns, with commas hidden in strings and comments, measures a list of n', () => {
+    const noise = fc.constantFrom("'a,b'", '"(,)"', '`x,y`', '/* ,( */ 1', "'''a,\n,b'''", 'f(1, 2)', '[1, 2]');
+    fc.assert(
+      fc.property(fc.array(noise, { minLength: 1, maxLength: 60 }), (items) => {
+        const size = measureStatement(`SELECT ${items.join(', ')} FROM t -- , , ,`);
+        // The only real inner lists are f(1, 2) and [1, 2], of two items each.
+        const inner = items.some((item) => item === 'f(1, 2)' || item === '[1, 2]') ? 2 : 1;
+        assert.equal(size.longestList, Math.max(items.length, inner));
+        assert.ok(size.nesting <= 1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names the first cap the text is over', () => {
+    const caps = { maxTokens: 100, maxListItems: 10, maxNesting: 3 };
+    assert.equal(overCap(measureStatement(`SELECT ${columns(11)}`), caps)?.measure, 'maxListItems');
+    assert.equal(overCap(measureStatement('SELECT ((((1))))'), caps)?.measure, 'maxNesting');
+    assert.equal(overCap(measureStatement('SELECT 1 + '.repeat(40)), caps)?.measure, 'maxTokens');
+    assert.equal(overCap(measureStatement(`SELECT ${columns(10)}`), caps), undefined);
+  });
+});
+
+describe('worker pool analyser', () => {
+  const catalog = createFakeCatalog();
+  const pool = createWorkerPoolAnalyser({ catalog, workers: 1 });
+  after(() => pool.close());
+
+  it('answers what the in-process analyser answers, with catalog lookups made on the event loop', async () => {
+    const local = createPolyglotAnalyser({ catalog: createFakeCatalog() });
+    for (const sql of [
+      'SELECT email, amount FROM sales.customers c JOIN sales.orders o USING (customer_id)',
+      'DELETE FROM sales.orders WHERE amount > 10',
+      'SELECT * FROM hr.salaries',
+      'not sql at all',
+    ]) {
+      assert.deepEqual(await pool.analyse(sql, context), await local.analyse(sql, context), sql);
+    }
+    assert.ok(catalog.lookups() > 0);
+  });
+
+  it('refuses a 6,000-column statement before any parser runs: even a pool whose worker is still loading answers at once', async () => {
+    const fresh = createWorkerPoolAnalyser({ catalog: createFakeCatalog(), workers: 1 });
+    try {
+      const started = performance.now();
+      await assert.rejects(fresh.analyse(`SELECT ${columns(6000)} FROM sales.orders`, context), isLimit('maxListItems'));
+      assert.ok(performance.now() - started < 1_000, 'no worker was waited for');
+      assert.ok(defaultAnalysisLimits.maxListItems < 6000);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('past the deadline: analysis_limit for that caller; the worker is replaced and the next caller is answered', async () => {
+    let hang = true;
+    const base = createFakeCatalog();
+    const slowCatalog: Catalog = { ...base, getTable: (ref) => (hang ? new Promise(() => undefined) : base.getTable(ref)), version: () => 'v' };
+    // Long enough for a cold worker's first real analysis on a loaded test machine, short enough for a test.
+    const slow = createWorkerPoolAnalyser({ catalog: slowCatalog, workers: 1, limits: { ...defaultAnalysisLimits, timeoutMs: 5_000 } });
+    try {
+      await assert.rejects(slow.analyse('SELECT email FROM sales.customers', context), isLimit('timeout'));
+      hang = false;
+      const analysis = await slow.analyse('SELECT amount FROM sales.orders', context);
+      assert.deepEqual(analysis.kinds, ['select']);
+      assert.deepEqual(analysis.tables, ['demo-project.sales.orders']);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('while one caller\'s analysis is stuck, the event loop stays free', async () => {
+    const base = createFakeCatalog();
+    const stuck = createWorkerPoolAnalyser({ catalog: { ...base, getTable: () => new Promise(() => undefined), version: () => 'v' }, workers: 1, limits: { ...defaultAnalysisLimits, timeoutMs: 2_000 } });
+    try {
+      const pending = stuck.analyse('SELECT email FROM sales.customers', context);
+      const started = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(performance.now() - started < 100, 'a timer fires on time');
+      await assert.rejects(pending, isLimit('timeout'));
+    } finally {
+      await stuck.close();
+    }
+  });
+});
+
+describe('capped analyser (no workers)', () => {
+  it('applies the same caps before the parser', async () => {
+    const capped = createCappedAnalyser(createPolyglotAnalyser({ catalog: createFakeCatalog() }), defaultAnalysisLimits);
+    await assert.rejects(capped.analyse(`SELECT ${columns(6000)}`, context), isLimit('maxListItems'));
+    assert.deepEqual((await capped.analyse('SELECT amount FROM sales.orders', context)).kinds, ['select']);
+  });
+});
