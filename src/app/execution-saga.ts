@@ -157,6 +157,8 @@ export function createExecutionSaga(deps: {
     return warehouse.jobLocation ? warehouse.jobLocation(state.request.sql) : undefined;
   }
 
+  /** How long an outcome waits for the event store to come back before the request is left to resume-at-start or takeover. */
+  const outcomeOutageBudgetMs = 120_000;
   const isConflict = (error: unknown): boolean =>
     error instanceof RevisionConflictError || (isLedgergateError(error) && error.code === 'invalid_transition');
 
@@ -165,6 +167,7 @@ export function createExecutionSaga(deps: {
    * cancellation, the decider refuses and we stop; when it was only another claim, we try again.
    */
   async function record(requestId: string, command: RequestCommand, context: { causationId: string }): Promise<void> {
+    let outageWaitMs = 0;
     for (let attempt = 0; ; attempt++) {
       try {
         await repository.handle(requestId, command, context);
@@ -173,6 +176,16 @@ export function createExecutionSaga(deps: {
         if (isLedgergateError(error) && error.code === 'invalid_transition') {
           logger.info('execution outcome not recorded: the request moved on (cancelled or finished elsewhere)', { requestId });
           return;
+        }
+        // The job has run: its outcome must reach the log, so a store outage (a leader change) is waited
+        // out rather than leaving the request "running" until a restart. A retry after a lost answer is safe:
+        // the append names the expected revision, so a write that did land makes the decider refuse the copy.
+        if (isLedgergateError(error) && error.code === 'store_unavailable' && outageWaitMs < outcomeOutageBudgetMs) {
+          const pause = Math.min(5_000, 100 * 2 ** Math.min(attempt, 6));
+          outageWaitMs += pause;
+          logger.warn('event store unavailable while recording an outcome; retrying', { requestId, retryInMs: pause });
+          await new Promise((resolve) => setTimeout(resolve, pause));
+          continue;
         }
         if (!(error instanceof RevisionConflictError) || attempt >= 5) throw error;
       }
