@@ -37,8 +37,8 @@ export function isQuoted(value: unknown): boolean {
 }
 
 export interface VisitContext {
-  /** Types of the nodes enclosing this value, outermost first. */
-  readonly ancestors: readonly string[];
+  /** Type of the nearest node enclosing this value (only the parent: copying whole ancestor lists per node made walks quadratic). */
+  readonly parent: string | undefined;
 }
 
 /** What a visitor answers: false skips the whole subtree; `skip` names payload fields not to enter. */
@@ -49,7 +49,7 @@ export type VisitAnswer = boolean | void | { readonly skip: readonly string[] };
  * overflow the stack.
  */
 export function visitTree(root: unknown, visit: (value: Payload, context: VisitContext) => VisitAnswer): void {
-  const stack: { value: unknown; context: VisitContext }[] = [{ value: root, context: { ancestors: [] } }];
+  const stack: { value: unknown; context: VisitContext }[] = [{ value: root, context: { parent: undefined } }];
   while (stack.length > 0) {
     const { value, context } = stack.pop()!;
     if (Array.isArray(value)) {
@@ -61,7 +61,7 @@ export function visitTree(root: unknown, visit: (value: Payload, context: VisitC
     if (answer === false) continue;
     const skip = typeof answer === 'object' ? answer.skip : [];
     const node = nodeOf(value);
-    const childContext = node ? { ancestors: [...context.ancestors, node.type] } : context;
+    const childContext = node ? { parent: node.type } : context;
     const children = node && isRecord(node.payload) ? node.payload : node ? { payload: node.payload } : value;
     const entries = Object.entries(children);
     for (let i = entries.length - 1; i >= 0; i--) {

@@ -203,7 +203,7 @@ function hasUnfollowableStar(query: AstNode): boolean {
     if (node?.type !== 'star') return;
     const payload = isRecord(node.payload) ? node.payload : {};
     const replaces = Array.isArray(payload.replace) && payload.replace.length > 0;
-    if (replaces || context.ancestors.at(-1) !== 'select') found = true;
+    if (replaces || context.parent !== 'select') found = true;
     return false;
   });
   return found;
