@@ -27,6 +27,11 @@ function isDigit(char: string | undefined): boolean {
   return char !== undefined && char >= '0' && char <= '9';
 }
 
+/** Every string/bytes prefix starts with r or b: only then is the (allocating) prefix check worth making. */
+function isLiteralPrefixStart(char: string): boolean {
+  return char === 'r' || char === 'R' || char === 'b' || char === 'B';
+}
+
 /** The length of a string/bytes prefix (r, b, rb, br in any case) directly before a quote, else 0. */
 function literalPrefixLength(sql: string, index: number): number {
   for (const length of [2, 1]) {
@@ -47,15 +52,15 @@ export function lexGoogleSql(sql: string): LexResult {
     if (whitespace.has(char)) {
       index += 1;
     } else if (char === '#' || (char === '-' && sql[index + 1] === '-')) {
-      const newline = sql.slice(index).search(/[\r\n]/);
-      index = newline < 0 ? sql.length : index + newline;
+      // Scanned in place: slicing the rest of the text for every comment made long requests quadratic.
+      while (index < sql.length && sql[index] !== '\n' && sql[index] !== '\r') index += 1;
       tokens.push({ kind: 'comment', start, end: index });
     } else if (char === '/' && sql[index + 1] === '*') {
       const close = sql.indexOf('*/', index + 2);
       if (close < 0) return fail(start, `block comment opened at ${start} is never closed`);
       index = close + 2;
       tokens.push({ kind: 'comment', start, end: index });
-    } else if (char === "'" || char === '"' || literalPrefixLength(sql, index) > 0) {
+    } else if (char === "'" || char === '"' || (isLiteralPrefixStart(char) && literalPrefixLength(sql, index) > 0)) {
       const prefix = char === "'" || char === '"' ? '' : sql.slice(index, index + literalPrefixLength(sql, index)).toLowerCase();
       const scan = scanQuoted(sql, index + prefix.length);
       if (!scan.ok) return fail(scan.offset, scan.message);
