@@ -71,7 +71,7 @@ export function statementStructure(sql: string, tokens: readonly GoogleSqlToken[
       topLevelOpen = true;
       topLevelCount += 1;
     }
-    const current = word(index);
+    const current = keywordOf(token);
     const startsStatement = atStatementStart;
     atStatementStart = false;
     if (current === undefined) continue;
@@ -111,6 +111,18 @@ export function statementStructure(sql: string, tokens: readonly GoogleSqlToken[
   closeChunk(code.length);
   if (stack.length > 0) problem ??= `${stack.length} script block(s) are never closed`;
   return { chunks, topLevelCount, ...(problem ? { problem } : {}) };
+}
+
+/** The longest word the block rules look at (TRANSACTION). */
+const longestKeyword = 11;
+
+/**
+ * An identifier as the block rules compare it: upper-cased when it could be a keyword; a longer name
+ * stays as written (it cannot equal one, but it still matters, e.g. as a label). Undefined for other tokens.
+ */
+function keywordOf(token: GoogleSqlToken): string | undefined {
+  if (token.kind !== 'identifier' || token.value === undefined) return undefined;
+  return token.end - token.start <= longestKeyword ? token.value.toUpperCase() : token.value;
 }
 
 /** `BEGIN;` and `BEGIN TRANSACTION` start a transaction, not a block. */
