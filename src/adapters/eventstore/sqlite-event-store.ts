@@ -1,28 +1,30 @@
 /**
  * The embedded event store: one SQLite file (WAL, synchronous=FULL) that several gateway processes may
- * share. Appends of one event-loop turn commit together in one BEGIN IMMEDIATE transaction (group
- * commit; one savepoint per append), so writers are serialised by SQLite's write
- * lock: the expected-revision check, the gap-free global position (max + 1) and the hash chain
- * (prevHash = hash of the previous global event) are all decided while holding it, and a reader never
- * sees position n + 1 before position n is committed.
+ * share. Appends are validated and serialised here, then committed by a writer thread
+ * (sqlite-writer.ts) in group commits: every append that arrives while one commit is being fsync'd
+ * goes into the next, one BEGIN IMMEDIATE transaction with a savepoint per append
+ * (sqlite-batch-commit.ts). Writers are serialised by SQLite's write lock, so revisions, gap-free
+ * positions and the hash chain are decided while holding it, and a reader never sees position n + 1
+ * before position n is committed. Reads run on this thread's own connection.
  */
 import type Database from 'better-sqlite3';
 import { LedgergateError, RevisionConflictError } from '../../domain/errors.js';
 import type { EventRegistry } from '../../domain/events/registry.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
-import { chainHash, genesisHash } from '../../domain/evidence/event-hash.js';
 import type {
   AppendResult,
   EventStore,
-  ExpectedRevision,
   NewEvent,
   ReadAllOptions,
   RecordedEvent,
 } from '../../domain/ports.js';
 import { pullSubscription, StoreSignals, type PullSubscriptionOptions } from './pull-subscription.js';
 import { storageFailure } from './sqlite-errors.js';
-import { openDatabase } from './sqlite-schema.js';
-import { checkAppendable, describeExpected } from './append-checks.js';
+import { defaultBusyTimeoutMs, openDatabase } from './sqlite-schema.js';
+import { startSqliteWriter } from './sqlite-writer.js';
+import type { WireEvent, WireOutcome } from './sqlite-writer-protocol.js';
+import { canonicalJson } from '../../domain/evidence/event-hash.js';
+import { checkAppendable } from './append-checks.js';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
@@ -120,79 +122,47 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     };
   };
 
-  const appendInTransaction = db.transaction(
-    (stream: string, events: readonly SerialisedEvent[], expected: ExpectedRevision): AppendResult => {
-      const last = statements.lastRevisionOf.get(stream) as { revision: number } | undefined;
-      const actual = last ? last.revision : 'no_stream';
-      const conflict =
-        (expected === 'no_stream' && actual !== 'no_stream') || (typeof expected === 'number' && expected !== actual);
-      if (conflict) throw new RevisionConflictError(stream, describeExpected(expected), actual);
+  // Appends are committed by a writer thread with its own connection (group commit off the event loop);
+  // this connection only reads. WAL lets it read while the writer commits, and it sees a commit as soon
+  // as the writer reports it.
+  const writer = startSqliteWriter({ file, busyTimeoutMs: options.busyTimeoutMs ?? defaultBusyTimeoutMs }, clock);
+  let closing = false;
 
-      const head = statements.lastEvent.get() as { position: number; hash: string } | undefined;
-      let prevHash = head ? head.hash : genesisHash;
-      let position = head ? head.position : 0;
-      let revision = last ? last.revision : -1;
-      const recordedAt = clock().toISOString();
-      for (const { type, data, metadata, dataJson, metadataJson } of events) {
-        position += 1;
-        revision += 1;
-        const hash = chainHash(prevHash, { streamName: stream, revision, position, type, data, metadata, recordedAt });
-        statements.insert.run(position, stream, revision, type, dataJson, metadataJson, recordedAt, hash, prevHash);
-        prevHash = hash;
-      }
-      return { nextExpectedRevision: revision, lastPosition: position };
-    },
-  );
-
-  // Group commit: appends issued in the same event-loop turn share one transaction and so one fsync.
-  // Each keeps its own savepoint (a nested better-sqlite3 transaction), so a revision conflict fails
-  // only its own append; every promise settles only after the shared COMMIT is on disk.
-  let pending: PendingAppend[] = [];
-  const commitBatch = db.transaction((batch: readonly PendingAppend[]) =>
-    batch.map((item): BatchOutcome => {
-      try {
-        return { ok: appendInTransaction(item.stream, item.events, item.expected) };
-      } catch (error) {
-        if (error instanceof RevisionConflictError) return { error };
-        throw error;
-      }
-    }),
-  );
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
-    if (batch.length === 0) return;
-    let outcomes: BatchOutcome[];
-    try {
-      outcomes = guard(() => commitBatch.immediate(batch));
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i] as BatchOutcome;
-      if ('ok' in outcome) item.resolve(outcome.ok);
-      else item.reject(outcome.error);
+  // Live subscriptions and waiters are woken once per committed batch (its appends settle together),
+  // after it is durable and readable on this connection.
+  let wakeScheduled = false;
+  const wakeReaders = (): void => {
+    if (wakeScheduled) return;
+    wakeScheduled = true;
+    queueMicrotask(() => {
+      wakeScheduled = false;
+      signals.appended();
     });
-    signals.appended();
+  };
+
+  const toResult = (outcome: WireOutcome): AppendResult => {
+    if ('ok' in outcome) return outcome.ok;
+    const { stream, expected, actual } = outcome.conflict;
+    throw new RevisionConflictError(stream, expected, actual);
   };
 
   const store: SqliteEventStore = {
     file,
 
-    append(stream, events, expectedRevision) {
+    async append(stream, events, expectedRevision) {
+      checkAppendable(stream, events, expectedRevision);
+      const serialised = events.map(serialise);
+      for (const event of serialised) registry.validate(event.type, event.data, event.metadata);
+      if (closing) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
+      const wireEvents = serialised.map(toWire);
+      let outcome: WireOutcome;
       try {
-        checkAppendable(stream, events, expectedRevision);
-        const serialised = events.map(serialise);
-        for (const event of serialised) registry.validate(event.type, event.data, event.metadata);
-        if (signals.closed) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
-        return new Promise<AppendResult>((resolve, reject) => {
-          if (pending.length === 0) setImmediate(flush);
-          pending.push({ stream, events: serialised, expected: expectedRevision, resolve, reject });
-        });
+        outcome = await writer.append({ stream, streamCanonical: canonicalJson(stream), expected: expectedRevision, events: wireEvents });
       } catch (error) {
-        return Promise.reject(error);
+        throw storageFailure(file, error);
       }
+      wakeReaders();
+      return toResult(outcome);
     },
 
     async readStream(stream) {
@@ -219,24 +189,16 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     },
 
     async close() {
-      if (signals.closed) return;
-      flush();
+      if (closing) return;
+      closing = true;
+      // Appends already accepted are committed before the store goes away.
+      await writer.close();
       signals.close();
       db.close();
     },
   };
   return store;
 }
-
-interface PendingAppend {
-  readonly stream: string;
-  readonly events: readonly SerialisedEvent[];
-  readonly expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
-type BatchOutcome = { ok: AppendResult } | { error: RevisionConflictError };
 
 interface SerialisedEvent {
   readonly type: string;
@@ -256,12 +218,14 @@ function serialise(event: NewEvent): SerialisedEvent {
   return { type: event.type, data: JSON.parse(dataJson), metadata: JSON.parse(metadataJson), dataJson, metadataJson };
 }
 
+/** The row's JSON text, and the canonical text of what the writer thread hashes (see sqlite-writer-thread.ts). */
+function toWire({ type, data, metadata, dataJson, metadataJson }: SerialisedEvent): WireEvent {
+  return { type, dataJson, metadataJson, typeCanonical: canonicalJson(type), dataCanonical: canonicalJson(data), metadataCanonical: canonicalJson(metadata) };
+}
+
 function prepareStatements(db: Database.Database) {
   return {
-    lastRevisionOf: db.prepare('SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1'),
-    lastEvent: db.prepare('SELECT position, hash FROM events ORDER BY position DESC LIMIT 1'),
     head: db.prepare('SELECT coalesce(max(position), 0) AS head FROM events'),
-    insert: db.prepare(`INSERT INTO events (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY revision`),
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
   };
