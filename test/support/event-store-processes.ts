@@ -27,8 +27,10 @@ export function startChild(args: readonly string[]): ChildProcessRun {
       last = JSON.parse(line) as Record<string, unknown>;
     });
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (last && code === 0) resolve(last);
+    child.on('close', (code, signal) => {
+      // A child may report and then kill itself (to leave only what is on disk behind).
+      const reportedThenKilled = last?.outcome === 'killed-after-report' && signal === 'SIGKILL';
+      if (last && (code === 0 || reportedThenKilled)) resolve(last);
       else reject(new Error(`child exited with ${String(code)} without a result: ${stderr.slice(0, 2000)}`));
     });
   });

@@ -5,6 +5,10 @@
  *
  *   race <file> <stream>                one append at expected revision 0
  *   many <file> <label> <count>         <count> single-event appends to <label>-0..4 with `any`
+ *   group <file> <label> <count>        <count> concurrent appends to <label>-0..count-1 with no_stream,
+ *                                       plus one to <label>-taken at no_stream (the parent wrote it
+ *                                       first, so it conflicts); reports, then SIGKILLs itself without
+ *                                       closing the store — only what is on disk survives
  */
 import { createInterface } from 'node:readline';
 import { createEventRegistry } from '../../src/domain/events/registry.js';
@@ -27,6 +31,20 @@ try {
   if (mode === 'race') {
     const result = await store.append(name, [authFailed(process.pid, metadataFor('race', { gatewayId: String(process.pid) }))], 0);
     report({ outcome: 'won', position: result.lastPosition });
+  } else if (mode === 'group') {
+    const count = Number(countText ?? '20');
+    const appends = Array.from({ length: count }, (_, i) =>
+      store.append(`${name}-${i}`, [authFailed(i, metadataFor(name, { gatewayId: name }))], 'no_stream'),
+    );
+    const refused = store.append(`${name}-taken`, [authFailed(999, metadataFor(name))], 'no_stream');
+    const settled = await Promise.allSettled([...appends, refused]);
+    report({
+      outcome: 'killed-after-report',
+      positions: settled.slice(0, count).map((s) => (s.status === 'fulfilled' ? s.value.lastPosition : null)),
+      taken: settled[count]?.status === 'rejected' && isLedgergateError(settled[count].reason) ? settled[count].reason.code : 'accepted',
+    });
+    // No close, no flush: the process dies the hardest way right after the acknowledgements.
+    process.kill(process.pid, 'SIGKILL');
   } else {
     const count = Number(countText ?? '100');
     const positions: number[] = [];
