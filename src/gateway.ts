@@ -18,6 +18,7 @@ import { createLiveEventHandler } from './app/live-events.js';
 import { createPolicyHolder, type PolicyHolder } from './app/policy-holder.js';
 import { createPolicyResultMasker } from './app/policy-result-masker.js';
 import { executedLineage } from './adapters/analysis/executed-lineage.js';
+import { cachedExecutedLineage } from './adapters/analysis/cached-executed-lineage.js';
 import { createQueryService, type QueryService, type QuerySettings } from './app/query-service.js';
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
@@ -118,7 +119,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       );
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
-    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
+    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage: cachedExecutedLineage(executedLineage) });
     const saga = createExecutionSaga({ repository, warehouse, policies, masker, clock, logger, settings: executionSettingsOf(config) });
     const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config) });
 
