@@ -24,6 +24,7 @@ import { defaultBusyTimeoutMs, openDatabase } from './sqlite-schema.js';
 import { startSqliteWriter } from './sqlite-writer.js';
 import type { WireEvent, WireOutcome } from './sqlite-writer-protocol.js';
 import { canonicalJson } from '../../domain/evidence/event-hash.js';
+import { fastPathHoldsForJsonText } from '../../domain/evidence/canonical-json.js';
 import { checkAppendable } from './append-checks.js';
 
 export interface SqliteEventStoreOptions {
@@ -218,9 +219,16 @@ function serialise(event: NewEvent): SerialisedEvent {
   return { type: event.type, data: JSON.parse(dataJson), metadata: JSON.parse(metadataJson), dataJson, metadataJson };
 }
 
-/** The row's JSON text, and the canonical text of what the writer thread hashes (see sqlite-writer-thread.ts). */
+/** The row's JSON text, and what the writer thread needs to hash it (see sqlite-writer-thread.ts). */
 function toWire({ type, data, metadata, dataJson, metadataJson }: SerialisedEvent): WireEvent {
-  return { type, dataJson, metadataJson, typeCanonical: canonicalJson(type), dataCanonical: canonicalJson(data), metadataCanonical: canonicalJson(metadata) };
+  return {
+    type,
+    dataJson,
+    metadataJson,
+    typeCanonical: canonicalJson(type),
+    dataCanonical: fastPathHoldsForJsonText(dataJson) ? null : canonicalJson(data),
+    metadataCanonical: fastPathHoldsForJsonText(metadataJson) ? null : canonicalJson(metadata),
+  };
 }
 
 function prepareStatements(db: Database.Database) {

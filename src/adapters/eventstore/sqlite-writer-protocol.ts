@@ -16,10 +16,15 @@ export interface WireEvent {
   readonly type: string;
   readonly dataJson: string;
   readonly metadataJson: string;
-  /** canonicalJson of type, data and metadata: the parts of the hashed content the thread cannot know. */
+  /** canonicalJson of the type: part of the hashed content. */
   readonly typeCanonical: string;
-  readonly dataCanonical: string;
-  readonly metadataCanonical: string;
+  /**
+   * canonicalJson of data and metadata when the event loop had to compute it (the text holds a
+   * "__proto__" key or a lone surrogate); null when the thread computes it from the JSON text, which
+   * is the common case and keeps large results' canonicalisation off the event loop.
+   */
+  readonly dataCanonical: string | null;
+  readonly metadataCanonical: string | null;
 }
 
 export interface WireAppend {

@@ -11,8 +11,10 @@
  * Why a source string: a thread started from a TypeScript file needs a TypeScript loader registered
  * inside it under tsx (tests, the bench), which costs ~0.5 s per store opened; this needs only Node
  * and better-sqlite3 and starts in tens of milliseconds, compiled or not. It therefore cannot import
- * the hash code: the event loop sends the RFC 8785 text of everything it knows (type, data, metadata,
- * stream, recordedAt) and the thread adds the integers it decides. The hashed text is exactly
+ * the hash code: the event loop sends the RFC 8785 text of the type, stream and recordedAt, the thread
+ * canonicalises data and metadata from their JSON text with fastCanonicalJson's own method (a sorted
+ * property-list replacer; the event loop sends the text itself when that method does not hold, see
+ * fastPathHoldsForJsonText) and adds the integers it decides. The hashed text is exactly
  * chainHash's (src/domain/evidence/event-hash.ts): canonical JSON of {data, metadata, position,
  * recordedAt, revision, streamName, type}, keys in that (UTF-16) order, after the previous hash and a
  * newline — the SQLite contract tests recompute chainHash over generated events to hold both to it.
@@ -31,6 +33,28 @@ const describe = (error) => {
 };
 
 class Conflict extends Error {}
+
+// src/domain/evidence/canonical-json.ts (fastCanonicalJson): for JSON.parse output without a
+// "__proto__" key or a lone surrogate, RFC 8785 is JSON.stringify with every key of the value, sorted
+// by UTF-16 code units, as the property list.
+const collectKeys = (value, keys) => {
+  if (value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const item of value) collectKeys(item, keys);
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    keys.add(key);
+    collectKeys(value[key], keys);
+  }
+};
+const canonicalOf = (given, jsonText) => {
+  if (given !== null) return given;
+  const value = JSON.parse(jsonText);
+  const keys = new Set();
+  collectKeys(value, keys);
+  return JSON.stringify(value, [...keys].sort());
+};
 
 let db;
 let commit;
@@ -60,7 +84,7 @@ try {
     for (const event of events) {
       position += 1;
       revision += 1;
-      const content = '{"data":' + event.dataCanonical + ',"metadata":' + event.metadataCanonical + ',"position":' + position +
+      const content = '{"data":' + canonicalOf(event.dataCanonical, event.dataJson) + ',"metadata":' + canonicalOf(event.metadataCanonical, event.metadataJson) + ',"position":' + position +
         ',"recordedAt":' + recordedAtCanonical + ',"revision":' + revision + ',"streamName":' + append.streamCanonical +
         ',"type":' + event.typeCanonical + '}';
       const hash = createHash('sha256').update(prevHash + '\n' + content).digest('hex');

@@ -57,6 +57,16 @@ function collectKeys(value: unknown, keys: Set<string>, depth: number): boolean 
 const ESCAPED_SURROGATE = /\\ud[89a-f]/;
 
 /**
+ * Whether the JSON.parse of this text (JSON.stringify output) may take the fast path below — no
+ * "__proto__" key, no lone surrogate — so that code without this module (the SQLite writer thread)
+ * can canonicalise it with the same property-list trick. Conservative: a string value that merely
+ * looks like either answers false, and the caller then uses canonicalJson.
+ */
+export function fastPathHoldsForJsonText(jsonText: string): boolean {
+  return !jsonText.includes('"__proto__"') && !ESCAPED_SURROGATE.test(jsonText);
+}
+
+/**
  * For plain JSON, RFC 8785 is JSON.stringify with every object's keys in UTF-16 order; a property-list
  * replacer holding all keys, sorted (default sort compares UTF-16 code units), gives exactly that order
  * at every level, in one native pass.
