@@ -173,8 +173,11 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   };
 
   async function run(request: ExecuteRequest): Promise<QueryResult> {
-    const prior = await ledger.find(request.jobId);
-    if (prior) return outcomeOf(prior, request);
+    // The durable ledger holds writes only, and asking it is a DuckDB query serialised on the shared
+    // connection (~4 ms of every query, and a queue under load): it is asked once the statement is
+    // known to be a write, or when the statement cannot be prepared (it may have run before it could not).
+    const remembered = memoryLedger.get(request.jobId);
+    if (remembered) return outcomeOf(remembered, request);
     let kind: StatementKind | null = null;
     const connection = await instance.connect();
     const job = { connection, cancelled: false, timedOut: false };
@@ -201,6 +204,10 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       checkDeadline();
       kind = kinds[prepared.statementType] ?? null;
       if (kind === null) throw new LedgergateError('query_invalid', 'This kind of statement is not supported by the embedded warehouse');
+      if (!inMemory(kind)) {
+        const prior = await ledger.find(request.jobId);
+        if (prior) return outcomeOf(prior, request);
+      }
       const base: JobRecord = { jobId: request.jobId, state: 'running', statementKind: kind, affectedRows: null, errorCode: null, errorMessage: null };
       if (kind === 'select') {
         await ledger.insert(connection, base);
@@ -243,6 +250,10 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
           : job.cancelled
             ? new LedgergateError('query_failed', `Job ${request.jobId} was cancelled`)
             : toLedgergateError(error);
+      if (kind === null) {
+        const prior = await ledger.find(request.jobId).catch(() => undefined);
+        if (prior) return outcomeOf(prior, request);
+      }
       await ledger.recordFailure(request.jobId, kind, failure);
       throw failure;
     } finally {

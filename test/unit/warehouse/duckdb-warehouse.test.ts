@@ -76,6 +76,24 @@ describe('DuckDB warehouse', () => {
     }
   });
 
+  it('answers a write retried after a restart from its ledger row even when its statement no longer prepares', async () => {
+    const file = freshCopy();
+    let warehouse: Warehouse = await openDuckDbWarehouse({ file, projectId: 'demo-project' });
+    await warehouse.execute(req('mk', 'CREATE TABLE analytics.scratch (n INT64)'));
+    const insert = req('w-gone', 'INSERT INTO analytics.scratch (n) VALUES (1), (2)');
+    assert.equal((await warehouse.execute(insert)).affectedRows, 2);
+    await warehouse.execute(req('rm', 'DROP TABLE analytics.scratch'));
+    await warehouse.close();
+    warehouse = await openDuckDbWarehouse({ file, projectId: 'demo-project' });
+    try {
+      // The table is gone, so the INSERT cannot even be prepared now; it ran before, and says so.
+      assert.equal((await warehouse.execute(insert)).affectedRows, 2);
+      await failsWith(warehouse.execute(req('w-new', 'INSERT INTO analytics.scratch (n) VALUES (3)')), 'query_invalid');
+    } finally {
+      await warehouse.close();
+    }
+  });
+
   it('a failed write leaves no rows and is not run again', async () => {
     const warehouse = await openDuckDbWarehouse({ file: freshCopy(), projectId: 'demo-project' });
     try {
