@@ -44,8 +44,9 @@ import { watchPolicyFile } from './adapters/policy/policy-file-watcher.js';
 import { loadOrCreateSecretHex } from './adapters/secrets/local-secret.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
 import { createSlackWebhookPoster } from './adapters/webhook/slack-webhook-poster.js';
-import type { AccessLog } from './projections/access-log.js';
-import type { ApprovalQueue } from './projections/approval-queue.js';
+import type { AccessLog } from './projections/access-log-queries.js';
+import type { ApprovalQueue } from './projections/approval-queue-queries.js';
+import { openReadModelDb } from './projections/read-model-db.js';
 import { createReadModels } from './projections/read-models.js';
 import { startProjectionRunner, type ProjectionRunner } from './projections/runner.js';
 
@@ -122,28 +123,33 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const saga = createExecutionSaga({ repository, warehouse, policies, masker, clock, logger, settings: executionSettingsOf(config) });
     const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config) });
 
-    const readModels = createReadModels();
+    // One read-model database per replica, next to the log; projections resume from their checkpoints.
+    const readModelDb = openReadModelDb({ dataDir: config.dataDir });
+    closers.push(() => readModelDb.close());
+    const readModels = createReadModels(readModelDb);
     const { accessLog, approvals } = readModels;
     // Optional approval webhook, fed by live events (see app/approval-webhook.ts for why).
     const webhook = config.webhookUrl
-      ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: (id) => approvals.get(id) })
+      ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: readModels.approvalIfKnown })
       : undefined;
     if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
-      store,
-      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, readModels.bigQueryJobs, createOutcomeMetrics({ metrics, gatewayId })],
-      logger,
+      ...{ store, readModels: readModelDb, projections: readModels.projections, status: readModels.status, logger },
+      live: [createOutcomeMetrics({ metrics, gatewayId })],
       onLiveEvent: createLiveEventHandler({ gatewayId, notifier, saga, policies, ...(webhook ? { webhook } : {}) }),
     });
     closers.unshift(() => runner.stop());
     metrics.observe({
-      pendingApprovals: () => approvals.pending().length,
+      pendingApprovals: () => (readModels.status.isReady('approval_queue') ? approvals.countPending() : 0),
       headPosition: () => store.headPosition(),
       projectionPosition: () => runner.position(),
       feed: { lagSeconds: () => feedLagSeconds(feedHealth, Date.now()), retries: () => feedHealth.retries, failing: () => feedHealth.failing },
     });
 
-    for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    // In-flight requests resume once the access log is whole (at once, unless it is being rebuilt).
+    void readModels.status.whenReady('access_log').then(() => {
+      for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    });
     // Replicas sharing a store: a live one takes over the in-flight requests of one that died.
     const takeover = startTakeover({
       store,
