@@ -62,7 +62,7 @@ export const accessLogProjection: SqlProjection = {
   applier(db) {
     const load = db.prepare('SELECT row FROM access_log WHERE request_id = ?').pluck();
     const save = db.prepare(
-      'INSERT OR REPLACE INTO access_log (position, request_id, time_ms, subject, email, actor, session_id, decision, status, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO access_log (position, request_id, time_ms, subject, email, actor, session_id, decision, status, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (position) DO UPDATE SET request_id = excluded.request_id, time_ms = excluded.time_ms, subject = excluded.subject, email = excluded.email, actor = excluded.actor, session_id = excluded.session_id, decision = excluded.decision, status = excluded.status, row = excluded.row',
     );
     const rows = batchRows<AccessLogRow>({
       load: (requestId) => {

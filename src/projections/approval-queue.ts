@@ -62,7 +62,7 @@ export const approvalQueueProjection: SqlProjection = {
   drop: (db) => db.exec('DROP TABLE IF EXISTS approval_queue; DROP TABLE IF EXISTS approval_history'),
   applier(db) {
     const load = db.prepare('SELECT doc FROM approval_queue WHERE request_id = ?').pluck();
-    const save = db.prepare('INSERT OR REPLACE INTO approval_queue (request_id, queued, status, requested_at, expires_ms, doc) VALUES (?, ?, ?, ?, ?, ?)');
+    const save = db.prepare('INSERT INTO approval_queue (request_id, queued, status, requested_at, expires_ms, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO UPDATE SET queued = excluded.queued, status = excluded.status, requested_at = excluded.requested_at, expires_ms = excluded.expires_ms, doc = excluded.doc');
     const remove = db.prepare('DELETE FROM approval_queue WHERE request_id = ?');
     const decided = db.prepare('INSERT OR REPLACE INTO approval_history (approver, position, request_id, decision, at) VALUES (?, ?, ?, ?, ?)');
     const docs = batchRows<QueueDoc>({

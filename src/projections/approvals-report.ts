@@ -65,7 +65,7 @@ export const approvalsReportProjection: SqlProjection = {
   applier(db) {
     const load = db.prepare('SELECT doc FROM approvals_report WHERE request_id = ?').pluck();
     const save = db.prepare(
-      'INSERT OR REPLACE INTO approvals_report (request_id, involves, requested_at, requested_ms, subject, email, actor_subject, actor_email, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO approvals_report (request_id, involves, requested_at, requested_ms, subject, email, actor_subject, actor_email, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO UPDATE SET involves = excluded.involves, requested_at = excluded.requested_at, requested_ms = excluded.requested_ms, subject = excluded.subject, email = excluded.email, actor_subject = excluded.actor_subject, actor_email = excluded.actor_email, doc = excluded.doc',
     );
     const remove = db.prepare('DELETE FROM approvals_report WHERE request_id = ?');
     const requests = batchRows<Tracked>({
