@@ -44,7 +44,7 @@ async function timedStart(dataDir: string): Promise<{ gateway: GatewayProcess; s
 }
 
 /** A handful of real requests (allowed with a small result, denied), to clone. */
-async function recordRequests(gateway: GatewayProcess): Promise<void> {
+export async function recordRequests(gateway: GatewayProcess): Promise<void> {
   const token = await gateway.token({ sub: 'bench-agent', groups: ['ai-agents'] });
   const sqls = ['SELECT * FROM analytics.page_views LIMIT 5', 'SELECT 1 AS one', 'DROP TABLE sales.customers'];
   for (let i = 0; i < 21; i++) {
@@ -58,7 +58,7 @@ async function recordRequests(gateway: GatewayProcess): Promise<void> {
 }
 
 /** Appends cloned lifecycles (new request ids) until the log holds `total` events. */
-async function cloneToSize(file: string, total: number): Promise<number> {
+export async function cloneToSize(file: string, total: number): Promise<number> {
   const store = openSqliteEventStore({ file, registry });
   try {
     const byStream = new Map<string, RecordedEvent[]>();
@@ -90,7 +90,7 @@ async function cloneToSize(file: string, total: number): Promise<number> {
 }
 
 /** Folds everything new in the log into the data directory's read models, as the gateway would at start. */
-async function projectOnce(dataDir: string, file: string): Promise<{ events: number; seconds: number }> {
+export async function projectOnce(dataDir: string, file: string): Promise<{ events: number; seconds: number }> {
   const store = openSqliteEventStore({ file, registry });
   const readModelDb = openReadModelDb({ dataDir });
   const { projections, status } = createReadModels(readModelDb);
@@ -106,7 +106,7 @@ async function projectOnce(dataDir: string, file: string): Promise<{ events: num
 }
 
 /** Waits until the last seal covers the log's head (bounded), as a gateway that lived through it would have. */
-async function waitForSeals(file: string, head: number, budgetMs: number): Promise<boolean> {
+export async function waitForSeals(file: string, head: number, budgetMs: number): Promise<boolean> {
   const deadline = Date.now() + budgetMs;
   while (Date.now() < deadline) {
     const store = openSqliteEventStore({ file, registry });
@@ -122,32 +122,47 @@ async function waitForSeals(file: string, head: number, budgetMs: number): Promi
 export async function run(total = 1_000_000): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgergate-read-models-bench-'));
   const dataDir = join(dir, 'data');
+  const emptyDir = join(dir, 'empty');
   const file = join(dataDir, 'events.sqlite');
   try {
-    const empty = await timedStart(dataDir);
-    await recordRequests(empty.gateway);
-    await empty.gateway.stop();
+    // Cold first starts (module caches, key and demo files) are not timed.
+    const recorder = await startGatewayProcess({ dataDir, timeoutMs: 240_000 });
+    await recordRequests(recorder);
+    await recorder.stop();
+    await (await startGatewayProcess({ dataDir: emptyDir, timeoutMs: 240_000 })).stop();
 
     const head = await cloneToSize(file, total);
     const projected = await projectOnce(dataDir, file);
-
+    // The read models' share of a restart: open them and resume with every checkpoint at head.
+    const resumed = await projectOnce(dataDir, file);
     const warm = await startGatewayProcess({ dataDir, timeoutMs: 240_000 });
     const sealed = await waitForSeals(file, head, 180_000);
     await warm.stop();
 
-    const full = await timedStart(dataDir);
-    await full.gateway.stop();
+    // Alternated, twice: an idle gateway's RSS swings by tens of MiB from start to start.
+    const empty: { seconds: number; rssMiB: number }[] = [];
+    const full: { seconds: number; rssMiB: number }[] = [];
+    for (let round = 0; round < 2; round++) {
+      for (const [into, where] of [[empty, emptyDir], [full, dataDir]] as const) {
+        const started = await timedStart(where);
+        await started.gateway.stop();
+        into.push({ seconds: started.seconds, rssMiB: started.rssMiB });
+      }
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    const events = `${Math.round(head / 1000)}k_events_projected`;
     return {
       'log.events': head,
       'log.size_mib': round(statSync(file).size / 2 ** 20, 1),
       'read_models.size_mib': round(statSync(join(dataDir, 'read-models.sqlite')).size / 2 ** 20, 1),
       'projection.rebuild.events': projected.events,
       'projection.rebuild.events_per_s': Math.round(projected.events / projected.seconds),
-      'start.empty_log.seconds': round(empty.seconds),
-      'start.empty_log.rss_mib': round(empty.rssMiB, 1),
-      [`start.${Math.round(head / 1000)}k_events_projected.seconds`]: round(full.seconds),
-      [`start.${Math.round(head / 1000)}k_events_projected.rss_mib`]: round(full.rssMiB, 1),
-      'start.rss_growth_mib': round(full.rssMiB - empty.rssMiB, 1),
+      'projection.resume_at_head.ms': round(resumed.seconds * 1000, 1),
+      'start.empty_log.seconds': empty.map((r) => round(r.seconds)).join(' / '),
+      'start.empty_log.rss_peak_mib': empty.map((r) => round(r.rssMiB, 0)).join(' / '),
+      [`start.${events}.seconds`]: full.map((r) => round(r.seconds)).join(' / '),
+      [`start.${events}.rss_peak_mib`]: full.map((r) => round(r.rssMiB, 0)).join(' / '),
+      'start.rss_growth_mib (median vs median)': round(median(full.map((r) => r.rssMiB)) - median(empty.map((r) => r.rssMiB)), 0),
       'log.sealed_before_restart': String(sealed),
     };
   } finally {
