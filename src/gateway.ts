@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { createEventRegistry } from './domain/events/registry.js';
 import type { Authenticator, Clock, EventStore, IdGenerator, Warehouse, Logger } from './domain/ports.js';
+import { createAssessmentRecorder } from './app/assessment-recorder.js';
 import { createAuthFailureRecorder } from './app/auth-failure-recorder.js';
 import { startApprovalExpiry } from './app/approval-expiry.js';
 import { createApprovalWebhook } from './app/approval-webhook.js';
@@ -121,7 +122,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
     const saga = createExecutionSaga({ repository, warehouse, policies, masker, clock, logger, settings: executionSettingsOf(config) });
-    const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config) });
+    const assessments = createAssessmentRecorder({ store, clock, ids: randomIds, gatewayId });
+    const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config), assessments });
 
     // One read-model database per replica, next to the log; projections resume from their checkpoints.
     const readModelDb = openReadModelDb({ dataDir: config.dataDir });

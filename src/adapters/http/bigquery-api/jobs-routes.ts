@@ -81,14 +81,18 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
    */
   async function checkBytesLimit(caller: CallerContext, spec: QueryJobSpec): Promise<void> {
     if (spec.maximumBytesBilled === undefined) return;
-    const { analysis } = await queries.assess(caller, spec.sql);
-    const estimate = analysis.bytesEstimate;
-    if (estimate === undefined) {
-      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ledgergate cannot bound what this query scans, so it does not run under a bytes limit`);
-    }
-    if (estimate > spec.maximumBytesBilled) {
-      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ${Math.ceil(estimate)} or higher required.`);
-    }
+    const assessment = await queries.assess(caller, spec.sql);
+    const estimate = assessment.analysis.bytesEstimate;
+    const refusal =
+      estimate === undefined
+        ? `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ledgergate cannot bound what this query scans, so it does not run under a bytes limit`
+        : estimate > spec.maximumBytesBilled
+          ? `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ${Math.ceil(estimate)} or higher required.`
+          : undefined;
+    if (refusal === undefined) return;
+    // Refused before a request exists, so the refusal is recorded as an assessment.
+    await queries.recordAssessment(caller, spec.sql, assessment, { purpose: 'bytes_limit_check', channel: 'bigquery-api', refusal: 'bytesBilledLimitExceeded' });
+    throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', refusal);
   }
 
   const holdSecondsOf = (timeoutMs: unknown): number => Math.min(nonNegativeInteger(timeoutMs, 'timeoutMs') ?? maxHoldMs, maxHoldMs) / 1000;
