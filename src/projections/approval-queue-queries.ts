@@ -31,7 +31,7 @@ export function createApprovalQueue(db: Database.Database, status: ReadModelStat
   const count = onFirstUse(() => db.prepare("SELECT count(*) FROM approval_queue WHERE queued = 1 AND status = 'pending_approval'").pluck());
   const one = onFirstUse(() => db.prepare('SELECT doc FROM approval_queue WHERE request_id = ? AND queued = 1').pluck());
   const history = onFirstUse(() => db.prepare('SELECT request_id AS requestId, decision, at FROM approval_history WHERE approver = ? ORDER BY position'));
-  const next = onFirstUse(() => db.prepare("SELECT request_id, doc FROM approval_queue WHERE queued = 1 AND status = 'pending_approval' ORDER BY expires_ms LIMIT 1"));
+  const next = onFirstUse(() => db.prepare("SELECT request_id, doc FROM approval_queue WHERE queued = 1 AND status = 'pending_approval' ORDER BY expires_ms, request_id LIMIT 1"));
 
   function list(wanted: ApprovalStatus | 'all'): PendingApproval[] {
     ready();

@@ -37,7 +37,8 @@ function template(kind: (typeof kinds)[number]): NewEvent[] {
     const occurredAt = at(step).toISOString();
     for (const event of requestDecider.decide(command, state) as RequestEvent[]) {
       state = requestDecider.evolve(state, event, occurredAt);
-      events.push({ type: event.type, data: event.data, metadata: { correlationId: templateId, occurredAt, gatewayId: 'gw-test', sessionId: 'sess-0', schemaVersion: 1 } });
+      const data = event.type === 'QueryRequested' ? { ...event.data, sessionId: 'sess-0' } : event.data;
+      events.push({ type: event.type, data, metadata: { correlationId: templateId, occurredAt, gatewayId: 'gw-test', sessionId: 'sess-0', schemaVersion: 1 } });
     }
   }
   return events;
@@ -45,13 +46,13 @@ function template(kind: (typeof kinds)[number]): NewEvent[] {
 
 const templates = kinds.map((kind) => JSON.stringify(template(kind)));
 
-/** Request number `n`'s stream and events: kind n mod 7, its own id, session (one per 3 requests) and hour. */
+/** Request number `n`'s stream and events: kind n mod 7, its own id, session (one per 3 requests) and minute. */
 export function lifecycle(n: number): { stream: string; events: NewEvent[] } {
   const id = `req-${String(n).padStart(6, '0')}`;
-  const hour = new Date(at(0).getTime() + n * 60_000).toISOString().slice(0, 13);
+  const minute = new Date(at(0).getTime() + n * 60_000).toISOString().slice(0, 16);
   const json = (templates[n % templates.length] as string)
     .replaceAll(`"${templateId}"`, `"${id}"`)
     .replaceAll('"sess-0"', `"sess-${Math.floor(n / 3)}"`)
-    .replaceAll('2030-01-01T10', hour);
+    .replaceAll('2030-01-01T10:00', minute);
   return { stream: `query-${id}`, events: JSON.parse(json) as NewEvent[] };
 }
