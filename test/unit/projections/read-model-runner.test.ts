@@ -18,7 +18,7 @@ import { auditRoutes } from '../../../src/adapters/http/audit-routes.js';
 import { problemHandler } from '../../../src/adapters/http/problem.js';
 import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 import { isLedgergateError } from '../../../src/domain/errors.js';
-import type { EventStore, ReadAllOptions, RecordedEvent } from '../../../src/domain/ports.js';
+import type { EventStore, Logger, ReadAllOptions, RecordedEvent } from '../../../src/domain/ports.js';
 import { accessLogProjection } from '../../../src/projections/access-log.js';
 import type { SqlProjection } from '../../../src/projections/projection.js';
 import { openReadModelDb, type ReadModelDb } from '../../../src/projections/read-model-db.js';
@@ -67,9 +67,9 @@ function readsOf(store: EventStore): { store: EventStore; froms: number[] } {
   return { froms, store: { ...store, readAll: (options: ReadAllOptions) => (froms.push(options.from), store.readAll(options)) } };
 }
 
-async function start(store: EventStore, readModelDb: ReadModelDb, projections: readonly SqlProjection[] = readModelProjections, pageSize = 50) {
+async function start(store: EventStore, readModelDb: ReadModelDb, projections: readonly SqlProjection[] = readModelProjections, pageSize = 50, logger: Logger = silentLogger) {
   const readModels = createReadModels(readModelDb, projections);
-  const runner = await startProjectionRunner({ store, readModels: readModelDb, projections, status: readModels.status, logger: silentLogger, pageSize });
+  const runner = await startProjectionRunner({ store, readModels: readModelDb, projections, status: readModels.status, logger, pageSize });
   return { readModels, runner };
 }
 
@@ -197,6 +197,30 @@ describe('persisted read models: one transaction per page', () => {
     db.db.exec('DROP TRIGGER disk_full');
     const { readModels, runner } = await start(memory, db, projections, 50);
     assert.equal(readModels.accessLog.rows().length, 20);
+    assert.deepEqual(positionsIn(db), (await memory.readAll({ from: 0, maxCount: 10_000 })).map((e) => e.position));
+    runner.stop();
+    db.close();
+  });
+
+  it('a live batch whose write fails is rolled back and retried: nothing is lost, nothing applied twice, read-your-writes resumes', async () => {
+    const memory = createMemoryEventStore();
+    await appendRequests(memory, 0, 3);
+    const db = openReadModelDb({ dataDir: freshDir() });
+    const projections = [...readModelProjections, appliedPositions];
+    const errors: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (message) => void errors.push(message) };
+    const { readModels, runner } = await start(memory, db, projections, 50, logger);
+    const before = db.checkpoint(accessLogProjection.name)?.position;
+    db.db.exec("CREATE TRIGGER disk_full BEFORE INSERT ON access_log WHEN NEW.request_id = 'req-000003' BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+    await appendRequests(memory, 3, 1);
+    await runner.catchUp(300);
+    assert.ok(errors.includes('read models could not be written; retrying'), 'the batch did fail');
+    assert.equal(readModels.accessLog.rows().length, 3, 'the failed batch left no row');
+    assert.equal(db.checkpoint(accessLogProjection.name)?.position, before, 'nor a checkpoint past its rows');
+    assert.equal(db.checkpoint(appliedPositions.name)?.position, before, 'and the other projections rolled back with it');
+    db.db.exec('DROP TRIGGER disk_full');
+    await runner.catchUp(5000);
+    assert.equal(readModels.accessLog.rows().length, 4);
     assert.deepEqual(positionsIn(db), (await memory.readAll({ from: 0, maxCount: 10_000 })).map((e) => e.position));
     runner.stop();
     db.close();
