@@ -1,4 +1,5 @@
 /** Audit endpoints: the access log (JSONL/CSV) and session replays. Auditors and approvers only. */
+import { once } from 'node:events';
 import { Router, type Response } from 'express';
 import { LedgergateError } from '../../domain/errors.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
@@ -72,7 +73,11 @@ export function auditRoutes(deps: { accessLog: AccessLog; sessions: SessionIndex
       res.write(csvLine(csvColumns));
     } else res.type('application/x-ndjson; charset=utf-8');
     const line = (row: AccessLogRow) => (format === 'csv' ? csvLine(csvColumns.map((c) => csvValue(row, c))) : `${JSON.stringify(row)}\n`);
-    for (let page = first; !page.done; page = pages.next()) res.write(page.value.map(line).join(''));
+    for (let page = first; !page.done; page = pages.next()) {
+      // A slow reader holds the export back instead of the rows piling up in memory.
+      if (!res.write(page.value.map(line).join(''))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (res.destroyed) return;
+    }
     res.end();
   });
 
