@@ -142,16 +142,17 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     });
     closers.unshift(() => runner.stop());
     metrics.observe({
-      pendingApprovals: () => (readModels.status.isReady('approval_queue') ? approvals.countPending() : 0),
+      pendingApprovals: () => readModels.pendingApprovals(),
       headPosition: () => store.headPosition(),
       projectionPosition: () => runner.position(),
       feed: { lagSeconds: () => feedLagSeconds(feedHealth, Date.now()), retries: () => feedHealth.retries, failing: () => feedHealth.failing },
     });
 
     // In-flight requests resume once the access log is whole (at once, unless it is being rebuilt).
-    void readModels.status.whenReady('access_log').then(() => {
-      for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
-    });
+    void readModels.status
+      .whenReady('access_log')
+      .then(() => accessLog.inFlight().forEach((requestId) => void saga.execute(requestId, { resume: true })))
+      .catch((error: unknown) => logger.error('could not resume in-flight requests', { error: String(error) }));
     // Replicas sharing a store: a live one takes over the in-flight requests of one that died.
     const takeover = startTakeover({
       store,

@@ -27,6 +27,8 @@ export interface ReadModels {
   readonly projections: readonly SqlProjection[];
   /** A request's approval, or undefined (also while the queue is being rebuilt): for notices only. */
   approvalIfKnown(requestId: string): PendingApproval | undefined;
+  /** How many approvals wait (0 while the queue is being rebuilt): for the metrics gauge. */
+  pendingApprovals(): number;
 }
 
 export const readModelProjections: readonly SqlProjection[] = [
@@ -52,5 +54,6 @@ export function createReadModels(readModels: ReadModelDb, projections: readonly 
     status,
     projections,
     approvalIfKnown: (requestId) => (status.isReady(approvalQueueProjection.name) ? approvals.get(requestId) : undefined),
+    pendingApprovals: () => (status.isReady(approvalQueueProjection.name) ? approvals.countPending() : 0),
   };
 }
