@@ -19,6 +19,7 @@ import {
   type JobRecord,
   type StatementKind,
 } from './duckdb-job-ledger.js';
+import { createDuckDbConnectionPool } from './duckdb-connection-pool.js';
 import { readLimited } from './duckdb-result-reader.js';
 import { columnSchema } from './duckdb-values.js';
 import { ensureTranspilerReady, googleSqlToDuckDb } from './googlesql-to-duckdb.js';
@@ -87,6 +88,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   const fingerprint = await catalogFingerprint(main);
   let ddlCount = 0;
   let closed = false;
+  const connections = createDuckDbConnectionPool(instance);
   const running = new Map<string, { connection: DuckDBConnection; cancelled: boolean; timedOut: boolean }>();
   const inFlight = new Map<string, Promise<QueryResult>>();
   const results = new Map<string, QueryResult>();
@@ -179,7 +181,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     const remembered = memoryLedger.get(request.jobId);
     if (remembered) return outcomeOf(remembered, request);
     let kind: StatementKind | null = null;
-    const connection = await instance.connect();
+    const connection = await connections.acquire();
     const job = { connection, cancelled: false, timedOut: false };
     running.set(request.jobId, job);
     const deadline = Date.now() + request.timeoutMs;
@@ -194,8 +196,8 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       if (job.timedOut || job.cancelled) throw new Error('INTERRUPT Error: stopped before the next step');
     };
     let inTransaction = false;
+    let failed = false;
     try {
-      await connection.run("SET TimeZone = 'UTC'");
       const { statements } = transpile(request.sql);
       if (statements.length !== 1) {
         throw new LedgergateError('query_invalid', 'The embedded warehouse runs one statement per job');
@@ -242,6 +244,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       if (ddlKinds.has(kind)) ddlCount += 1;
       return { jobId: request.jobId, columns: [], rows: [], totalRows: 0, truncated: false, bytesProcessed: 0, affectedRows };
     } catch (error) {
+      failed = true;
       if (inTransaction) await connection.run('ROLLBACK').catch(() => undefined);
       const message = error instanceof Error ? error.message : '';
       const failure =
@@ -260,7 +263,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       clearTimeout(timer);
       clearInterval(repeat);
       running.delete(request.jobId);
-      connection.closeSync();
+      connections.release(connection, !failed && !job.timedOut && !job.cancelled);
     }
   }
 
@@ -318,6 +321,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
       for (const job of running.values()) job.connection.interrupt();
       await Promise.allSettled([...inFlight.values()]);
       await queue;
+      connections.closeAll();
       main.closeSync();
       instance.closeSync();
     },

@@ -140,6 +140,8 @@ describe('DuckDB warehouse', () => {
       await failsWith(warehouse.execute(req('slow', slow, { timeoutMs: 300 })), 'warehouse_timeout');
       assert.ok(Date.now() - started < 10_000);
       assert.equal((await warehouse.getJob('slow')).state, 'failed');
+      // Job connections are kept for the next job only when theirs ended cleanly: nothing interrupted leaks.
+      for (let i = 0; i < 3; i++) assert.equal(row0(await warehouse.execute(req(`after-${i}`, 'SELECT 2 AS two'))).two, 2);
     } finally {
       await warehouse.close();
     }
