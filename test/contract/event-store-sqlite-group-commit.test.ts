@@ -13,6 +13,9 @@ import { RevisionConflictError } from '../../src/domain/errors.js';
 import type { NewEvent, RecordedEvent } from '../../src/domain/ports.js';
 import { chainHash, genesisHash } from '../../src/domain/evidence/event-hash.js';
 import { openSqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
+import { startSqliteWriter } from '../../src/adapters/eventstore/sqlite-writer.js';
+import { storageFailure } from '../../src/adapters/eventstore/sqlite-errors.js';
+import { LedgergateError } from '../../src/domain/errors.js';
 import { authFailed, makeTempDir, metadataFor } from '../support/event-store-fixtures.js';
 import { runTogether } from '../support/event-store-processes.js';
 
@@ -148,4 +151,18 @@ describe('SQLite event store: group commit', () => {
     assertChainIntact(events);
     await store.close();
   });
+
+  it('reports a writer thread that cannot open its file as the store being unavailable, for every append waiting on it', async () => {
+    // A directory cannot be opened as a database: the thread starts, fails to open, and says why.
+    const writer = startSqliteWriter({ file: temp.dir, busyTimeoutMs: 100 }, () => new Date());
+    const append = { stream: 'query-x', streamCanonical: '"query-x"', expected: 'any' as const, events: [] };
+    const outcomes = await Promise.allSettled([writer.append(append), writer.append({ ...append, stream: 'query-y' })]);
+    for (const outcome of outcomes) {
+      assert.equal(outcome.status, 'rejected');
+      const mapped = storageFailure(temp.dir, (outcome as PromiseRejectedResult).reason);
+      assert.ok(mapped instanceof LedgergateError && mapped.code === 'store_unavailable', String(mapped));
+    }
+    await writer.close();
+  });
 });
+
