@@ -16,10 +16,9 @@ import { openSqliteEventStore } from '../src/adapters/eventstore/sqlite-event-st
 import { createDemoWarehouseFile } from '../src/adapters/warehouse/demo-dataset.js';
 import { createEventRegistry } from '../src/domain/events/registry.js';
 import type { NewEvent, RecordedEvent } from '../src/domain/ports.js';
-import { createAccessLog } from '../src/projections/access-log.js';
-import { createApprovalQueue } from '../src/projections/approval-queue.js';
+import { openReadModelDb } from '../src/projections/read-model-db.js';
+import { createReadModels } from '../src/projections/read-models.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
-import { createSessionIndex } from '../src/projections/sessions.js';
 import { startGatewayProcess } from '../test/support/gateway-process.js';
 import { silentLogger } from '../src/adapters/logging/silent-logger.js';
 
@@ -302,9 +301,13 @@ export async function measureRebuild(recordedFile: string, file: string, total: 
   }
   const head = await store.headPosition();
   const started = performance.now();
-  const runner = await startProjectionRunner({ store, projections: [createAccessLog(), createApprovalQueue(), createSessionIndex()], logger: silentLogger });
+  // Every persisted read model, built from an empty read-model file next to the log.
+  const readModelDb = openReadModelDb({ file: `${file}.read-models` });
+  const { projections, status } = createReadModels(readModelDb);
+  const runner = await startProjectionRunner({ store, readModels: readModelDb, projections, status, logger: silentLogger });
   const seconds = (performance.now() - started) / 1000;
   runner.stop();
+  readModelDb.close();
   await store.close();
   return { events: head, eventsPerSecond: head / seconds, seconds };
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Config } from './config.js';
 import { createEventRegistry } from './domain/events/registry.js';
 import type { Authenticator, Clock, EventStore, IdGenerator, Warehouse, Logger } from './domain/ports.js';
+import { createAssessmentRecorder } from './app/assessment-recorder.js';
 import { createAuthFailureRecorder } from './app/auth-failure-recorder.js';
 import { startApprovalExpiry } from './app/approval-expiry.js';
 import { createApprovalWebhook } from './app/approval-webhook.js';
@@ -43,8 +44,9 @@ import { watchPolicyFile } from './adapters/policy/policy-file-watcher.js';
 import { loadOrCreateSecretHex } from './adapters/secrets/local-secret.js';
 import { openWarehouse } from './adapters/warehouse/open-warehouse.js';
 import { createSlackWebhookPoster } from './adapters/webhook/slack-webhook-poster.js';
-import type { AccessLog } from './projections/access-log.js';
-import type { ApprovalQueue } from './projections/approval-queue.js';
+import type { AccessLog } from './projections/access-log-queries.js';
+import type { ApprovalQueue } from './projections/approval-queue-queries.js';
+import { openReadModelDb } from './projections/read-model-db.js';
 import { createReadModels } from './projections/read-models.js';
 import { startProjectionRunner, type ProjectionRunner } from './projections/runner.js';
 
@@ -131,30 +133,37 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const executedLineage = pool ? pool.executedLineage : (await import('./adapters/analysis/executed-lineage.js')).executedLineage;
     const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
     const saga = createExecutionSaga({ repository, warehouse, policies, masker, clock, logger, settings: executionSettingsOf(config) });
-    const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config) });
+    const assessments = createAssessmentRecorder({ store, clock, ids: randomIds, gatewayId });
+    const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config), assessments });
 
-    const readModels = createReadModels();
+    // One read-model database per replica, next to the log; projections resume from their checkpoints.
+    const readModelDb = openReadModelDb({ dataDir: config.dataDir });
+    closers.push(() => readModelDb.close());
+    const readModels = createReadModels(readModelDb);
     const { accessLog, approvals } = readModels;
     // Optional approval webhook, fed by live events (see app/approval-webhook.ts for why).
     const webhook = config.webhookUrl
-      ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: (id) => approvals.get(id) })
+      ? createApprovalWebhook({ poster: createSlackWebhookPoster({ url: config.webhookUrl }), store, clock, logger, gatewayId, approvalOf: readModels.approvalIfKnown })
       : undefined;
     if (webhook) closers.unshift(() => webhook.stop(2_000));
     const runner = await startProjectionRunner({
-      store,
-      projections: [accessLog, approvals, readModels.sessions, readModels.maskingReport, readModels.approvalsReport, readModels.bigQueryJobs, createOutcomeMetrics({ metrics, gatewayId })],
-      logger,
+      ...{ store, readModels: readModelDb, projections: readModels.projections, status: readModels.status, logger },
+      live: [createOutcomeMetrics({ metrics, gatewayId })],
       onLiveEvent: createLiveEventHandler({ gatewayId, notifier, saga, policies, ...(webhook ? { webhook } : {}) }),
     });
     closers.unshift(() => runner.stop());
     metrics.observe({
-      pendingApprovals: () => approvals.pending().length,
+      pendingApprovals: () => readModels.pendingApprovals(),
       headPosition: () => store.headPosition(),
       projectionPosition: () => runner.position(),
       feed: { lagSeconds: () => feedLagSeconds(feedHealth, Date.now()), retries: () => feedHealth.retries, failing: () => feedHealth.failing },
     });
 
-    for (const requestId of accessLog.inFlight()) void saga.execute(requestId, { resume: true });
+    // In-flight requests resume once the access log is whole (at once, unless it is being rebuilt).
+    void readModels.status
+      .whenReady('access_log')
+      .then(() => accessLog.inFlight().forEach((requestId) => void saga.execute(requestId, { resume: true })))
+      .catch((error: unknown) => logger.error('could not resume in-flight requests', { error: String(error) }));
     // Replicas sharing a store: a live one takes over the in-flight requests of one that died.
     const takeover = startTakeover({
       store,

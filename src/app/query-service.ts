@@ -8,6 +8,8 @@ import { samePerson } from '../domain/approvals/eligibility.js';
 import { LedgergateError } from '../domain/errors.js';
 import type { Principal } from '../domain/identity/principal.js';
 import { evaluatePolicy } from '../domain/policy/evaluate.js';
+import type { QueryAssessed } from '../domain/events/index.js';
+import type { AssessmentRecorder } from './assessment-recorder.js';
 import type { Effect, PolicyDecision } from '../domain/policy/types.js';
 import { approverGroupsOf } from '../domain/policy/approver-groups.js';
 import type { Analyser, Clock, IdGenerator, Warehouse, Logger } from '../domain/ports.js';
@@ -62,12 +64,22 @@ export interface SubmitInput {
 export interface Assessment {
   readonly analysis: Analysis;
   readonly decision: { readonly effect: Effect; readonly rule: string; readonly reasons: readonly string[] };
+  readonly policyHash: string;
+}
+
+/** Why an assessment was answered to the caller, and what they were refused, if anything. */
+export interface AssessmentOutcome {
+  readonly purpose: QueryAssessed['purpose'];
+  readonly channel: QueryAssessed['channel'];
+  readonly refusal?: string;
 }
 
 export interface QueryService {
   submit(caller: CallerContext, input: SubmitInput): Promise<QueryView>;
-  /** Analyses and judges without recording or running anything (dry runs). */
+  /** Analyses and judges without recording or running anything (dry runs, bytes-limit checks). */
   assess(caller: CallerContext, sql: string): Promise<Assessment>;
+  /** Records an assessment the caller is answered from, durably, before the answer leaves. */
+  recordAssessment(caller: CallerContext, sql: string, assessment: Assessment, outcome: AssessmentOutcome): Promise<void>;
   get(caller: CallerContext, requestId: string, waitSeconds?: number, signal?: AbortSignal): Promise<QueryView>;
   decide(caller: CallerContext, requestId: string, decision: 'approve' | 'reject', comment?: string): Promise<QueryView>;
   cancel(caller: CallerContext, requestId: string): Promise<QueryView>;
@@ -94,8 +106,9 @@ export function createQueryService(deps: {
   ids: IdGenerator;
   logger: Logger;
   settings: QuerySettings;
+  assessments: AssessmentRecorder;
 }): QueryService {
-  const { repository, analyser, warehouse, policies, saga, notifier, clock, ids, logger, settings } = deps;
+  const { repository, analyser, warehouse, policies, saga, notifier, clock, ids, logger, settings, assessments } = deps;
 
   const contextOf = (caller: CallerContext): CommandContext => ({
     principal: {
@@ -289,7 +302,23 @@ export function createQueryService(deps: {
       const { analysis, limit } = await analyse(sql);
       if (limit) throw limit;
       const decision = evaluatePolicy(policies.current(), { groups: caller.principal.groups, analysis });
-      return { analysis, decision: { effect: decision.effect, rule: decision.rule, reasons: decision.reasons } };
+      return { analysis, decision: { effect: decision.effect, rule: decision.rule, reasons: decision.reasons }, policyHash: decision.policyHash };
+    },
+
+    async recordAssessment(caller, sql, { analysis, decision, policyHash }, outcome) {
+      await assessments.record(caller, {
+        purpose: outcome.purpose,
+        channel: outcome.channel,
+        sql,
+        sqlHash: sqlHashOf(sql),
+        tables: [...analysis.tables],
+        kinds: [...analysis.kinds],
+        ...(analysis.bytesEstimate !== undefined ? { bytesEstimate: analysis.bytesEstimate } : {}),
+        ...(analysis.readingProblems?.length ? { readingProblems: [...analysis.readingProblems] } : {}),
+        decision: { effect: decision.effect, rule: decision.rule, reasons: [...decision.reasons] },
+        policyHash,
+        ...(outcome.refusal ? { refusal: outcome.refusal } : {}),
+      });
     },
 
     async get(caller, requestId, waitSeconds = 0, signal) {

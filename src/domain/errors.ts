@@ -24,6 +24,8 @@ export const errorCodes = {
   warehouse_unavailable: 502,
   warehouse_timeout: 504,
   store_unavailable: 503,
+  /** A read model is being rebuilt (its version changed); the answer says when to retry. */
+  read_model_rebuilding: 503,
   invalid_event: 500,
   invalid_config: 500,
   invalid_policy: 500,

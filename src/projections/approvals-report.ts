@@ -3,14 +3,17 @@
  * order that the controls held — each approval was recorded before execution started (global
  * positions compared), the SQL executed is the SQL approved (ExecutionStarted.sqlHash equals every
  * ApprovalDecided.sqlHash), the approvers are distinct people, none of them the requester, and there
- * were as many as the policy required. Anything else is listed as a violation.
+ * were as many as the policy required. Anything else is listed as a violation (approvals-report-checks.ts).
+ * Persisted in `approvals_report`: one row per request that involved an approval (others are dropped
+ * once they run or end), its facts as JSON, time and requester indexed for the report's filters.
  */
-import { countDistinctApprovers, samePerson } from '../domain/approvals/eligibility.js';
-import type { PrincipalSnapshot } from '../domain/events/shared-schemas.js';
+import type Database from 'better-sqlite3';
 import type { RecordedEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
-import type { Projection } from './projection.js';
+import type { Tracked } from './approvals-report-checks.js';
+import { batchRows, type BatchRows } from './batch-rows.js';
+import type { SqlProjection } from './projection.js';
 
 export interface ApprovalsReportItem {
   requestId: string;
@@ -47,186 +50,109 @@ export interface ApprovalsReportFilter {
   principal?: string;
 }
 
-export interface ApprovalsReportProjection extends Projection {
-  report(filter?: ApprovalsReportFilter): ApprovalsReport;
-}
+export const approvalsReportProjection: SqlProjection = {
+  name: 'approvals_report',
+  version: 1,
+  create(db: Database.Database) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS approvals_report (
+        request_id TEXT PRIMARY KEY, involves INTEGER NOT NULL, requested_at TEXT NOT NULL, requested_ms INTEGER NOT NULL,
+        subject TEXT NOT NULL, email TEXT NOT NULL, actor_subject TEXT NOT NULL, actor_email TEXT NOT NULL, doc TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS approvals_report_time ON approvals_report (involves, requested_at, request_id);
+    `);
+  },
+  drop: (db) => db.exec('DROP TABLE IF EXISTS approvals_report'),
+  applier(db) {
+    const load = db.prepare('SELECT doc FROM approvals_report WHERE request_id = ?').pluck();
+    const save = db.prepare(
+      'INSERT INTO approvals_report (request_id, involves, requested_at, requested_ms, subject, email, actor_subject, actor_email, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO UPDATE SET involves = excluded.involves, requested_at = excluded.requested_at, requested_ms = excluded.requested_ms, subject = excluded.subject, email = excluded.email, actor_subject = excluded.actor_subject, actor_email = excluded.actor_email, doc = excluded.doc',
+    );
+    const remove = db.prepare('DELETE FROM approvals_report WHERE request_id = ?');
+    const requests = batchRows<Tracked>({
+      load: (requestId) => {
+        const json = load.get(requestId) as string | undefined;
+        return json === undefined ? undefined : (JSON.parse(json) as Tracked);
+      },
+      save(requestId, r) {
+        const p = r.requester;
+        save.run(requestId, r.involvesApproval ? 1 : 0, r.requestedAt, Date.parse(r.requestedAt), p.subject, p.email ?? '', p.actor?.subject ?? '', p.actor?.email ?? '', JSON.stringify(r));
+      },
+      remove: (requestId) => void remove.run(requestId),
+    });
+    return { apply: (event) => fold(requests, event), flush: () => requests.flush(), discard: () => requests.discard() };
+  },
+};
 
-interface Tracked {
-  requestedAt: string;
-  requester: PrincipalSnapshot;
-  sqlHash: string;
-  effect: string;
-  rule: string;
-  required: number;
-  approvalRequestedPosition: number | null;
-  decisions: (ApprovalsReportItem['decisions'][number] & { decider: PrincipalSnapshot })[];
-  approvedAt: string | null;
-  approvedPosition: number | null;
-  executions: ApprovalsReportItem['executions'];
-  outcome: RequestStatus;
-  involvesApproval: boolean;
-}
-
-export function createApprovalsReport(): ApprovalsReportProjection {
-  const requests = new Map<string, Tracked>();
-
-  return {
-    name: 'approvals-report',
-    apply(recorded: RecordedEvent) {
-      const found = requestEventOf(recorded);
-      if (!found) return;
-      const { requestId, event, at } = found;
-      if (event.type === 'QueryRequested') {
-        requests.set(requestId, {
-          requestedAt: at,
-          requester: event.data.principal,
-          sqlHash: event.data.sqlHash,
-          effect: '',
-          rule: '',
-          required: 0,
-          approvalRequestedPosition: null,
-          decisions: [],
-          approvedAt: null,
-          approvedPosition: null,
-          executions: [],
-          outcome: statusAfter('ready', event.type),
-          involvesApproval: false,
-        });
-        return;
-      }
-      const r = requests.get(requestId);
-      if (!r) return;
-      r.outcome = statusAfter(r.outcome, event.type);
-      switch (event.type) {
-        case 'PolicyEvaluated':
-          r.effect = event.data.effect;
-          r.rule = event.data.rule;
-          if (event.data.effect === 'approve') r.involvesApproval = true;
-          r.required = event.data.approval?.required ?? r.required;
-          break;
-        case 'QueryReevaluated':
-          r.effect = event.data.effect;
-          r.rule = event.data.rule;
-          break;
-        case 'ApprovalRequested':
-          r.involvesApproval = true;
-          r.approvalRequestedPosition = recorded.position;
-          r.required = event.data.settings.required;
-          break;
-        case 'ApprovalDecided':
-          r.involvesApproval = true;
-          r.decisions.push({
-            subject: event.data.decider.subject,
-            ...(event.data.decider.email ? { email: event.data.decider.email } : {}),
-            decision: event.data.decision,
-            at,
-            position: recorded.position,
-            sqlHash: event.data.sqlHash,
-            policyHash: event.data.policyHash,
-            decider: event.data.decider,
-          });
-          break;
-        case 'QueryApproved':
-          r.approvedAt = at;
-          r.approvedPosition = recorded.position;
-          break;
-        case 'ExecutionStarted':
-          r.executions.push({
-            position: recorded.position,
-            at,
-            sqlHash: event.data.sqlHash,
-            jobId: event.data.jobId,
-            resumed: event.data.resumed === true,
-            approvalRequired: r.effect === 'approve',
-          });
-          break;
-      }
-      // Running or finished without an approval in its life: it can never enter this report, so it is not kept.
-      if (!r.involvesApproval && (r.outcome === 'running' || terminalStatuses.has(r.outcome))) requests.delete(requestId);
-    },
-    report(filter = {}) {
-      const from = filter.from?.getTime() ?? -Infinity;
-      const to = filter.to?.getTime() ?? Infinity;
-      const items: ApprovalsReportItem[] = [];
-      for (const [requestId, r] of requests) {
-        if (!r.involvesApproval) continue;
-        const t = Date.parse(r.requestedAt);
-        if (t < from || t >= to) continue;
-        const who = [r.requester.subject, r.requester.email, r.requester.actor?.subject, r.requester.actor?.email];
-        if (filter.principal && !who.includes(filter.principal)) continue;
-        items.push(itemOf(requestId, r));
-      }
-      items.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
-      return {
-        items,
-        totals: {
-          requests: items.length,
-          approved: items.filter((i) => i.approvedPosition !== null).length,
-          rejected: items.filter((i) => i.outcome === 'rejected').length,
-          expired: items.filter((i) => i.outcome === 'expired').length,
-          cancelled: items.filter((i) => i.outcome === 'cancelled').length,
-          executed: items.filter((i) => i.executions.length > 0).length,
-          withViolations: items.filter((i) => i.violations.length > 0).length,
-        },
-      };
-    },
-  };
-}
-
-function itemOf(requestId: string, r: Tracked): ApprovalsReportItem {
-  const violations: string[] = [];
-  const approvals = r.decisions.filter((d) => d.decision === 'approve');
-  const guarded = r.executions.filter((e) => e.approvalRequired);
-
-  let approvalsBeforeExecution = true;
-  let executedSqlMatchesApproved = true;
-  for (const execution of guarded) {
-    if (r.approvedPosition === null || r.approvedPosition > execution.position) {
-      approvalsBeforeExecution = false;
-      violations.push(`execution at position ${execution.position} started without a recorded approval before it`);
-    }
-    for (const approval of approvals) {
-      if (approval.position > execution.position) {
-        approvalsBeforeExecution = false;
-        violations.push(`approval by ${approval.subject} at position ${approval.position} comes after execution at position ${execution.position}`);
-      }
-      if (approval.sqlHash !== execution.sqlHash) {
-        executedSqlMatchesApproved = false;
-        violations.push(`executed SQL hash ${execution.sqlHash} at position ${execution.position} differs from the SQL hash ${approval.sqlHash} ${approval.subject} approved`);
-      }
-    }
-    if (execution.sqlHash !== r.sqlHash) {
-      executedSqlMatchesApproved = false;
-      violations.push(`executed SQL hash at position ${execution.position} differs from the requested SQL hash`);
-    }
+function fold(requests: BatchRows<Tracked>, recorded: RecordedEvent): void {
+  const found = requestEventOf(recorded);
+  if (!found) return;
+  const { requestId, event, at } = found;
+  if (event.type === 'QueryRequested') {
+    requests.set(requestId, {
+      requestedAt: at,
+      requester: event.data.principal,
+      sqlHash: event.data.sqlHash,
+      effect: '',
+      rule: '',
+      required: 0,
+      approvalRequestedPosition: null,
+      decisions: [],
+      approvedAt: null,
+      approvedPosition: null,
+      executions: [],
+      outcome: statusAfter('ready', event.type),
+      involvesApproval: false,
+    });
+    return;
   }
-
-  const approvers = approvals.map((a) => a.decider);
-  const approversDistinct = countDistinctApprovers(approvers) === approvers.length;
-  if (!approversDistinct) violations.push('the same person approved more than once');
-  const requesterNotApprover = !approvers.some((a) => samePerson(a, r.requester));
-  if (!requesterNotApprover) violations.push('the requester approved their own request');
-  const quorumMet = r.approvedPosition === null || countDistinctApprovers(approvers.filter((a) => !samePerson(a, r.requester))) >= r.required;
-  if (!quorumMet) violations.push(`approved with fewer than the ${r.required} distinct approvers the policy required`);
-
-  return {
-    requestId,
-    requestedAt: r.requestedAt,
-    requester: {
-      subject: r.requester.subject,
-      ...(r.requester.email ? { email: r.requester.email } : {}),
-      ...(r.requester.actor ? { actor: r.requester.actor.subject } : {}),
-    },
-    sqlHash: r.sqlHash,
-    rule: r.rule,
-    requiredApprovals: r.required,
-    approvalRequestedPosition: r.approvalRequestedPosition,
-    decisions: r.decisions.map(({ decider: _decider, ...decision }) => ({ ...decision })),
-    approvedAt: r.approvedAt,
-    approvedPosition: r.approvedPosition,
-    executions: r.executions.map((e) => ({ ...e })),
-    outcome: r.outcome,
-    checks: { approvalsBeforeExecution, executedSqlMatchesApproved, approversDistinct, requesterNotApprover, quorumMet },
-    violations,
-  };
+  const r = requests.get(requestId);
+  if (!r) return;
+  requests.set(requestId, r);
+  r.outcome = statusAfter(r.outcome, event.type);
+  switch (event.type) {
+    case 'PolicyEvaluated':
+      r.effect = event.data.effect;
+      r.rule = event.data.rule;
+      if (event.data.effect === 'approve') r.involvesApproval = true;
+      r.required = event.data.approval?.required ?? r.required;
+      break;
+    case 'QueryReevaluated':
+      r.effect = event.data.effect;
+      r.rule = event.data.rule;
+      break;
+    case 'ApprovalRequested':
+      r.involvesApproval = true;
+      r.approvalRequestedPosition = recorded.position;
+      r.required = event.data.settings.required;
+      break;
+    case 'ApprovalDecided':
+      r.involvesApproval = true;
+      r.decisions.push({
+        subject: event.data.decider.subject,
+        ...(event.data.decider.email ? { email: event.data.decider.email } : {}),
+        decision: event.data.decision,
+        at,
+        position: recorded.position,
+        sqlHash: event.data.sqlHash,
+        policyHash: event.data.policyHash,
+        decider: event.data.decider,
+      });
+      break;
+    case 'QueryApproved':
+      r.approvedAt = at;
+      r.approvedPosition = recorded.position;
+      break;
+    case 'ExecutionStarted':
+      r.executions.push({
+        position: recorded.position,
+        at,
+        sqlHash: event.data.sqlHash,
+        jobId: event.data.jobId,
+        resumed: event.data.resumed === true,
+        approvalRequired: r.effect === 'approve',
+      });
+      break;
+  }
+  // Running or finished without an approval in its life: it can never enter this report, so it is not kept.
+  if (!r.involvesApproval && (r.outcome === 'running' || terminalStatuses.has(r.outcome))) requests.delete(requestId);
 }

@@ -1,69 +1,169 @@
 /**
- * Feeds projections from the log: replays from position 0, then follows live events through the
- * store's back-pressured subscription. Callers that need read-your-writes wait for `catchUp`.
+ * Feeds the read models from the log. Each persisted projection resumes from its checkpoint, so only
+ * events written since it last committed are replayed; one without a checkpoint (a new file) is built
+ * before the gateway serves; one whose version changed is dropped and rebuilt in the background while
+ * the gateway serves (reads of it answer 503 until it has caught up). Live events are applied in
+ * batches, one transaction per batch. Callers that need read-your-writes wait for `catchUp`.
  */
 import type { Subscription } from 'rxjs';
 import type { EventStore, RecordedEvent, Logger } from '../domain/ports.js';
-import type { Projection } from './projection.js';
+import { applyPage, type TrackedProjection } from './apply-page.js';
+import type { Projection, SqlProjection } from './projection.js';
+import type { ReadModelDb } from './read-model-db.js';
+import type { ReadModelStatus } from './read-model-status.js';
 
 export interface ProjectionRunner {
-  /** Position of the last event applied. */
+  /** Position of the last live event applied. */
   position(): number;
   /** Resolves once every event written before the call has been applied (or the timeout passes). */
   catchUp(timeoutMs?: number): Promise<void>;
+  /** Resolves once every background rebuild has caught up. */
+  rebuilt(): Promise<void>;
   stop(): void;
 }
 
-export async function startProjectionRunner(deps: {
+export interface RunnerDeps {
   store: EventStore;
-  projections: readonly Projection[];
+  readModels: ReadModelDb;
+  projections: readonly SqlProjection[];
+  status: ReadModelStatus;
+  /** In-memory projections: they see live events only (the outcome metrics count this instance's work). */
+  live?: readonly Projection[];
   logger: Logger;
-  /** Called for every live event after the initial replay (the saga and notifier listen here). */
+  /** Called for every live event (the saga and notifier listen here). */
   onLiveEvent?: (event: RecordedEvent) => void;
-}): Promise<ProjectionRunner> {
-  const { store, projections, logger, onLiveEvent } = deps;
-  let position = 0;
-  const waiters = new Set<{ target: number; resolve: () => void }>();
+  /** Events per transaction while catching up at start (background rebuilds use a fifth, to yield often). */
+  pageSize?: number;
+}
 
-  // Replay synchronously in pages first, so the gateway serves only after its read models are whole.
-  const replayTarget = await store.headPosition();
-  while (position < replayTarget) {
-    const page = await store.readAll({ from: position, maxCount: 5000 });
+const retryMs = 1000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function startProjectionRunner(deps: RunnerDeps): Promise<ProjectionRunner> {
+  const { store, readModels, status, logger } = deps;
+  const pageSize = deps.pageSize ?? 5000;
+  const head = await store.headPosition();
+  const tracked = deps.projections.map((definition) => open(definition, head));
+
+  // Resume (or build afresh) synchronously in pages, so the gateway serves only whole read models.
+  let catching = tracked.filter((t) => t.ready && t.position < head);
+  while (catching.length > 0) {
+    const from = Math.min(...catching.map((t) => t.position));
+    const page = await store.readAll({ from, maxCount: pageSize });
     if (page.length === 0) break;
-    for (const event of page) applyToAll(event);
+    applyPage(readModels, page, catching, logger);
+    catching = catching.filter((t) => t.position < head);
   }
 
-  function applyToAll(event: RecordedEvent): void {
-    for (const projection of projections) {
-      try {
-        projection.apply(event);
-      } catch (error) {
-        logger.error('projection failed to apply an event', { projection: projection.name, position: event.position, error: String(error) });
+  let livePosition = head;
+  let stopped = false;
+  const waiters = new Set<{ target: number; resolve: () => void }>();
+  let buffer: RecordedEvent[] = [];
+  let flushTimer: NodeJS.Immediate | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  function flushLive(): void {
+    if (flushTimer !== undefined) clearImmediate(flushTimer);
+    flushTimer = undefined;
+    retryTimer = undefined;
+    const page = buffer;
+    buffer = [];
+    if (page.length === 0 || stopped) return;
+    try {
+      applyPage(readModels, page, tracked.filter((t) => t.ready), logger);
+    } catch (error) {
+      logger.error('read models could not be written; retrying', { error: String(error) });
+      buffer = [...page, ...buffer];
+      retryTimer = setTimeout(flushLive, retryMs);
+      return;
+    }
+    livePosition = (page[page.length - 1] as RecordedEvent).position;
+    for (const event of page) {
+      for (const projection of deps.live ?? []) {
+        try {
+          projection.apply(event);
+        } catch (error) {
+          logger.error('projection failed to apply an event', { projection: projection.name, position: event.position, error: String(error) });
+        }
       }
     }
-    position = event.position;
     for (const waiter of waiters) {
-      if (position >= waiter.target) {
+      if (livePosition >= waiter.target) {
         waiters.delete(waiter);
         waiter.resolve();
       }
     }
+    for (const event of page) deps.onLiveEvent?.(event);
   }
 
-  const subscription: Subscription = store.subscribeAll(position).subscribe({
+  const subscription: Subscription = store.subscribeAll(livePosition).subscribe({
     next: (event) => {
-      if (event.position <= position) return;
-      applyToAll(event);
-      onLiveEvent?.(event);
+      const last = buffer[buffer.length - 1]?.position ?? livePosition;
+      if (event.position <= last) return;
+      buffer.push(event);
+      if (retryTimer !== undefined) return;
+      // A long backlog is applied page by page; a trickle, once per event-loop turn.
+      if (buffer.length >= pageSize) flushLive();
+      else flushTimer ??= setImmediate(flushLive);
     },
     error: (error: unknown) => logger.error('projection subscription failed', { error: String(error) }),
   });
 
+  const rebuilding = tracked.filter((t) => !t.ready);
+  const rebuilt = rebuilding.length === 0 ? Promise.resolve() : rebuildInBackground(rebuilding);
+
+  /** Replays the log into the rebuilt projections page by page, yielding to the gateway between pages. */
+  async function rebuildInBackground(targets: TrackedProjection[]): Promise<void> {
+    let pending = targets;
+    while (!stopped && pending.length > 0) {
+      try {
+        const page = await store.readAll({ from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
+        if (stopped) return;
+        applyPage(readModels, page, pending, logger);
+        // Caught up with what the live feed has applied: from here the live feed carries it.
+        for (const target of pending) {
+          if (page.length > 0 && target.position < livePosition) continue;
+          target.ready = true;
+          status.markReady(target.definition.name);
+          logger.info('read model rebuilt', { readModel: target.definition.name, position: target.position });
+        }
+        pending = pending.filter((t) => !t.ready);
+        await nextTurn();
+      } catch (error) {
+        logger.error('read model rebuild failed; retrying', { error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, retryMs).unref());
+      }
+    }
+  }
+
+  /** Reads the checkpoint and prepares the projection's tables: resume, build afresh, or rebuild. */
+  function open(definition: SqlProjection, logHead: number): TrackedProjection {
+    const checkpoint = readModels.checkpoint(definition.name);
+    const { db } = readModels;
+    const resumable = checkpoint !== undefined && checkpoint.version === definition.version && checkpoint.position <= logHead;
+    if (resumable) {
+      definition.create(db);
+      return { definition, applier: definition.applier(db), position: checkpoint.position, ready: true };
+    }
+    db.transaction(() => {
+      definition.drop(db);
+      definition.create(db);
+      readModels.saveCheckpoint(definition.name, { version: definition.version, position: 0 });
+    }).immediate();
+    // A changed version rebuilds while the gateway serves; a new file (or one ahead of this log) first.
+    const background = checkpoint !== undefined && checkpoint.version !== definition.version;
+    if (background) {
+      status.markRebuilding(definition.name);
+      logger.info('read model version changed; rebuilding in the background', { readModel: definition.name, from: checkpoint.version, to: definition.version });
+    }
+    return { definition, applier: definition.applier(db), position: 0, ready: !background };
+  }
+
   return {
-    position: () => position,
+    position: () => livePosition,
     async catchUp(timeoutMs = 5000) {
       const target = await store.headPosition();
-      if (position >= target) return;
+      if (livePosition >= target) return;
       await new Promise<void>((resolve) => {
         const waiter = { target, resolve };
         waiters.add(waiter);
@@ -73,6 +173,12 @@ export async function startProjectionRunner(deps: {
         }, timeoutMs).unref();
       });
     },
-    stop: () => subscription.unsubscribe(),
+    rebuilt: () => rebuilt,
+    stop() {
+      stopped = true;
+      subscription.unsubscribe();
+      if (flushTimer !== undefined) clearImmediate(flushTimer);
+      if (retryTimer !== undefined) clearTimeout(retryTimer);
+    },
   };
 }

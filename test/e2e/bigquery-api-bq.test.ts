@@ -110,7 +110,7 @@ describe('the bq command-line tool through the gateway', { skip: bqPath ? false 
     assert.match(legacy.stdout + legacy.stderr, /legacy SQL/);
     const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=agent-cli`, { token: auditor });
     const rows = (log.body as { items: { sql: string; channel: string }[] }).items;
-    assert.ok(!rows.some((r) => r.sql === 'SELECT order_id FROM sales.orders'), 'a dry run runs and records nothing');
+    assert.ok(!rows.some((r) => r.sql === 'SELECT order_id FROM sales.orders'), 'a dry run is not a request (it is recorded as an assessment)');
     assert.ok(rows.length >= 3 && rows.every((r) => r.channel === 'bigquery-api' || r.channel === 'rest'));
     assert.ok(rows.some((r) => r.channel === 'bigquery-api' && r.sql === 'DROP TABLE sales.orders'));
   });

@@ -82,7 +82,7 @@ describe('BigQuery API with the official Node client', () => {
     assert.deepEqual(cells, [String(ids[3]), String(ids[4])]);
   });
 
-  it('a dry run answers the gateway estimate and decision, records nothing, and a denied one is 403', async () => {
+  it('a dry run answers the gateway estimate and decision and is recorded as an assessment, not a request; a denied one is 403', async () => {
     const [job] = await agent.createQueryJob({ query: 'SELECT order_id FROM sales.orders', useLegacySql: false, dryRun: true });
     const stats = job.metadata.statistics as { query: { totalBytesProcessed: string; statementType: string; referencedTables: { tableId: string }[] } };
     assert.match(stats.query.totalBytesProcessed, /^\d+$/);
@@ -102,6 +102,25 @@ describe('BigQuery API with the official Node client', () => {
     const denied = await rejection(agent.createQueryJob({ query: 'DROP TABLE sales.orders', useLegacySql: false, dryRun: true }));
     assert.equal(denied.code, 403);
     assert.match(denied.message, /no-destruction/);
+    // Nothing ran, but every answer above is in the audit trail: the evidence holds one assessment each.
+    const evidence = await call(`${gateway.url}/v1/evidence`, { token: auditor });
+    assert.equal(evidence.status, 200, evidence.text);
+    const assessed = (evidence.body as { events: { type: string; streamName: string; data: Record<string, unknown> }[] }).events
+      .filter((e) => e.type === 'QueryAssessed' && (e.data.principal as { subject: string }).subject === 'agent-bq')
+      .map((e) => ({ stream: e.streamName, purpose: e.data.purpose, sql: e.data.sql, effect: (e.data.decision as { effect: string }).effect, refusal: e.data.refusal, tables: e.data.tables }));
+    assert.deepEqual(
+      assessed.map(({ purpose, sql, effect, refusal }) => ({ purpose, sql, effect, refusal })),
+      [
+        { purpose: 'dry_run', sql: 'SELECT order_id FROM sales.orders', effect: 'allow', refusal: undefined },
+        { purpose: 'dry_run', sql: 'SELECT order_id FROM sales.orders', effect: 'allow', refusal: undefined },
+        { purpose: 'bytes_limit_check', sql: 'SELECT order_id FROM sales.orders', effect: 'allow', refusal: 'bytesBilledLimitExceeded' },
+        { purpose: 'dry_run', sql: 'DROP TABLE sales.orders', effect: 'deny', refusal: undefined },
+      ],
+    );
+    for (const { stream, tables } of assessed) {
+      assert.match(stream, /^assessment-/);
+      assert.deepEqual(tables, ['demo-project.sales.orders']);
+    }
   });
 
   it('a denied statement rejects with 403 accessDenied naming the rule, and is recorded with channel bigquery-api', async () => {

@@ -45,29 +45,64 @@ export interface VisitContext {
 export type VisitAnswer = boolean | void | { readonly skip: readonly string[] };
 
 /**
- * Depth-first visit of every object in the tree. Iterative so that a deeply nested statement cannot
- * overflow the stack.
+ * Depth-first visit of every object in the tree, in document order. Iterative so that a deeply nested
+ * statement cannot overflow the stack. It runs several times per statement on the hot path, so it
+ * keeps two parallel stacks instead of an object per entry, never pushes scalars (most of the tree),
+ * and hands every visit the same context object: visitors read it during the call and never keep it.
  */
 export function visitTree(root: unknown, visit: (value: Payload, context: VisitContext) => VisitAnswer): void {
-  const stack: { value: unknown; context: VisitContext }[] = [{ value: root, context: { parent: undefined } }];
-  while (stack.length > 0) {
-    const { value, context } = stack.pop()!;
+  const values: unknown[] = [root];
+  const parents: (string | undefined)[] = [undefined];
+  const context: { parent: string | undefined } = { parent: undefined };
+  while (values.length > 0) {
+    const value = values.pop();
+    const parent = parents.pop();
+    if (typeof value !== 'object' || value === null) continue;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], context });
+      for (let i = value.length - 1; i >= 0; i--) {
+        const item: unknown = value[i];
+        if (typeof item === 'object' && item !== null) {
+          values.push(item);
+          parents.push(parent);
+        }
+      }
       continue;
     }
-    if (!isRecord(value)) continue;
-    const answer = visit(value, context);
+    const record = value as Payload;
+    context.parent = parent;
+    const answer = visit(record, context);
     if (answer === false) continue;
-    const skip = typeof answer === 'object' ? answer.skip : [];
-    const node = nodeOf(value);
-    const childContext = node ? { parent: node.type } : context;
-    const children = node && isRecord(node.payload) ? node.payload : node ? { payload: node.payload } : value;
-    const entries = Object.entries(children);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, child] = entries[i] as [string, unknown];
-      if (key === 'span' || key.endsWith('comments') || skip.includes(key)) continue;
-      stack.push({ value: child, context: childContext });
+    const skip = typeof answer === 'object' ? answer.skip : undefined;
+    const keys = Object.keys(record);
+    if (keys.length === 1) {
+      // A node `{ type: payload }`: its fields are the payload's; a scalar or list payload is one child.
+      const type = keys[0] as string;
+      const payload = record[type];
+      if (isRecord(payload)) pushFields(payload, Object.keys(payload), type, skip, values, parents);
+      else if (typeof payload === 'object' && payload !== null) {
+        values.push(payload);
+        parents.push(type);
+      }
+      continue;
     }
+    pushFields(record, keys, parent, skip, values, parents);
+  }
+}
+
+function pushFields(
+  record: Payload,
+  keys: readonly string[],
+  parent: string | undefined,
+  skip: readonly string[] | undefined,
+  values: unknown[],
+  parents: (string | undefined)[],
+): void {
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i] as string;
+    const child = record[key];
+    if (typeof child !== 'object' || child === null) continue;
+    if (key === 'span' || key.endsWith('comments') || (skip !== undefined && skip.includes(key))) continue;
+    values.push(child);
+    parents.push(parent);
   }
 }

@@ -4,9 +4,16 @@
  * unknown) instead of crashing the gateway.
  */
 import * as polyglot from './polyglot-engine.js';
-import type { QueryAnalysis, Schema } from './polyglot-engine.js';
+import type { QueryAnalysis, QueryAnalysisResult, Schema } from './polyglot-engine.js';
+import { findRawAnalyzeEngine } from './polyglot-raw-engine.js';
 
 export const dialect = polyglot.Dialect.BigQuery;
+
+/** The same engine's JSON-string door for lineage, when the installed SDK exposes one (see polyglot-raw-engine.ts). */
+const rawEngine = await findRawAnalyzeEngine();
+
+/** Whether lineage goes through the engine's JSON-string door (tests check the installed SDK still has it). */
+export const usesRawAnalyzeEngine = rawEngine !== undefined;
 
 /** A parsed node: polyglot serialises its expression enum as `{ <type>: <payload> }`. */
 export type AstNode = Record<string, unknown>;
@@ -57,20 +64,30 @@ export function generateSql(node: AstNode): string | undefined {
 }
 
 export function analyseQuery(sql: string, schema: Schema): QueryAnalysis | undefined {
-  try {
-    const result = polyglot.analyzeQuery(sql, { dialect, schema });
-    const analysis = result.success ? result.analysis : undefined;
-    if (!analysis || !Array.isArray(analysis.projections)) return undefined;
-    return analysis;
-  } catch {
-    return undefined;
-  }
+  return analyseIn(sql, dialect, schema);
 }
 
 /** Lineage of SQL in DuckDB's dialect: what the embedded warehouse actually runs. */
 export function analyseDuckDbQuery(sql: string, schema: Schema): QueryAnalysis | undefined {
+  return analyseIn(sql, polyglot.Dialect.DuckDB, schema);
+}
+
+/** The public API's lineage, bypassing the JSON-string door (tests compare the two). */
+export function analyseQueryThroughPublicApi(sql: string, schema: Schema): QueryAnalysis | undefined {
+  return analysisOf(() => polyglot.analyzeQuery(sql, { dialect, schema }));
+}
+
+function analyseIn(sql: string, inDialect: polyglot.Dialect, schema: Schema): QueryAnalysis | undefined {
+  if (rawEngine) {
+    const engine = rawEngine;
+    return analysisOf(() => JSON.parse(engine.analyzeQueryJson(sql, JSON.stringify({ dialect: inDialect, schema }))) as QueryAnalysisResult);
+  }
+  return analysisOf(() => polyglot.analyzeQuery(sql, { dialect: inDialect, schema }));
+}
+
+function analysisOf(run: () => QueryAnalysisResult): QueryAnalysis | undefined {
   try {
-    const result = polyglot.analyzeQuery(sql, { dialect: polyglot.Dialect.DuckDB, schema });
+    const result = run();
     const analysis = result.success ? result.analysis : undefined;
     if (!analysis || !Array.isArray(analysis.projections)) return undefined;
     return analysis;

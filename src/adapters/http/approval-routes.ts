@@ -1,8 +1,8 @@
 /** GET /v1/approvals — the queue approvers work from. */
 import { Router } from 'express';
 import { LedgergateError } from '../../domain/errors.js';
-import { approvalStatuses } from '../../domain/request/request-status.js';
-import type { ApprovalQueue } from '../../projections/approval-queue.js';
+import { approvalStatuses, type ApprovalStatus } from '../../domain/request/request-status.js';
+import type { ApprovalQueue } from '../../projections/approval-queue-queries.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import { principalOf } from './authenticate.js';
 
@@ -28,9 +28,7 @@ export function approvalRoutes(deps: {
     await deps.runner.catchUp();
     const wanted = status === 'pending' ? 'pending_approval' : status;
     const items = deps.queue
-      .all()
-      .filter((a) => status === 'all' || a.status === wanted)
-      .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+      .list(wanted as ApprovalStatus | 'all')
       .map((a) => ({ id: a.requestId, ...a, canDecide: a.approverGroups.some((g) => principal.groups.includes(g)) }));
     res.json({ items, count: items.length });
   });

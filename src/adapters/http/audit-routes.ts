@@ -1,8 +1,10 @@
 /** Audit endpoints: the access log (JSONL/CSV) and session replays. Auditors and approvers only. */
+import { once } from 'node:events';
 import { Router, type Response } from 'express';
 import { LedgergateError } from '../../domain/errors.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
-import type { AccessLog, AccessLogRow } from '../../projections/access-log.js';
+import type { AccessLogRow } from '../../projections/access-log.js';
+import type { AccessLog } from '../../projections/access-log-queries.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import type { SessionIndex } from '../../projections/sessions.js';
 import { principalOf } from './authenticate.js';
@@ -50,23 +52,32 @@ export function auditRoutes(deps: { accessLog: AccessLog; sessions: SessionIndex
     const to = parseTime(req.query.to, 'to');
     const str = (name: string) => (typeof req.query[name] === 'string' && req.query[name] ? (req.query[name] as string) : undefined);
     await deps.runner.catchUp();
-    const rows = deps.accessLog.rows({
+    const filter = {
       ...(from ? { from } : {}),
       ...(to ? { to } : {}),
       ...(str('principal') ? { principal: str('principal') } : {}),
       ...(str('session') ? { sessionId: str('session') } : {}),
       ...(str('decision') ? { decision: str('decision') } : {}),
       ...(str('status') ? { status: str('status') } : {}),
-    });
-    if (format === 'json') return void res.json({ items: rows, count: rows.length });
+    };
+    if (format === 'json') {
+      const rows = deps.accessLog.rows(filter);
+      return void res.json({ items: rows, count: rows.length });
+    }
+    // Streamed page by page: the first page is read before anything is sent, so a read model being
+    // rebuilt still answers 503 rather than a cut-off download.
+    const pages = deps.accessLog.pages(filter);
+    const first = pages.next();
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="access-log.csv"');
       res.write(csvLine(csvColumns));
-      for (const row of rows) res.write(csvLine(csvColumns.map((c) => csvValue(row, c))));
-      return void res.end();
+    } else res.type('application/x-ndjson; charset=utf-8');
+    const line = (row: AccessLogRow) => (format === 'csv' ? csvLine(csvColumns.map((c) => csvValue(row, c))) : `${JSON.stringify(row)}\n`);
+    for (let page = first; !page.done; page = pages.next()) {
+      // A slow reader holds the export back instead of the rows piling up in memory.
+      if (!res.write(page.value.map(line).join(''))) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (res.destroyed) return;
     }
-    res.type('application/x-ndjson; charset=utf-8');
-    for (const row of rows) res.write(`${JSON.stringify(row)}\n`);
     res.end();
   });
 

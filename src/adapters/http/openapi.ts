@@ -132,7 +132,7 @@ const problemTexts: Record<number, string> = {
   400: 'Malformed request', 401: 'Missing or invalid bearer token', 403: 'Not allowed (denied by policy: with `id` and `rule`)',
   404: 'Not found (or not visible to the caller)', 405: 'Method not allowed', 409: 'Already decided or expired', 413: 'Body too large',
   422: 'Statement over an analysis limit (recorded and denied: with `id` and `rule`)',
-  429: 'Rate limited', 500: 'Internal error', 503: 'Event store unavailable',
+  429: 'Rate limited', 500: 'Internal error', 503: 'Event store unavailable, or a read model being rebuilt (code `read_model_rebuilding`); `Retry-After` says when to retry',
 };
 const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const path = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string' } });
@@ -173,7 +173,7 @@ export function openApiDocument(options: { version: string }): Record<string, un
         post: { operationId: 'decideQuery', summary: 'Approve or reject a pending query', requestBody: { required: true, content: json('DecisionBody') }, responses: { '200': ok('The decision was recorded', json('QueryView')), ...problems(400, 401, 403, 404, 409, 429) } },
       },
       '/v1/approvals': {
-        get: { operationId: 'listApprovals', summary: 'Requests waiting for a decision (approvers and auditors)', parameters: [query('status', 'Which approvals', { type: 'string', enum: ['pending', ...approvalStatuses.filter((s) => s !== 'pending_approval'), 'all'], default: 'pending' })], responses: { '200': ok('Approvals, oldest first', json('ApprovalList')), ...problems(400, 401, 403, 429) } },
+        get: { operationId: 'listApprovals', summary: 'Requests waiting for a decision (approvers and auditors)', parameters: [query('status', 'Which approvals', { type: 'string', enum: ['pending', ...approvalStatuses.filter((s) => s !== 'pending_approval'), 'all'], default: 'pending' })], responses: { '200': ok('Approvals, oldest first', json('ApprovalList')), ...problems(400, 401, 403, 429, 503) } },
       },
       '/v1/audit/access-log': {
         get: {
@@ -185,14 +185,14 @@ export function openApiDocument(options: { version: string }): Record<string, un
               'text/csv': { schema: { type: 'string' } },
               'application/json': { schema: ref('AccessLogPage') },
             }),
-            ...problems(400, 401, 403, 429),
+            ...problems(400, 401, 403, 429, 503),
           },
         },
       },
-      '/v1/sessions': { get: { operationId: 'listSessions', summary: 'Sessions, newest first (auditors and approvers)', responses: { '200': ok('Sessions', json('SessionList')), ...problems(401, 403, 429) } } },
+      '/v1/sessions': { get: { operationId: 'listSessions', summary: 'Sessions, newest first (auditors and approvers)', responses: { '200': ok('Sessions', json('SessionList')), ...problems(401, 403, 429, 503) } } },
       '/v1/sessions/{sessionId}': {
         parameters: [path('sessionId')],
-        get: { operationId: 'replaySession', summary: 'Every event of a session, in order', responses: { '200': ok('The replay', json('SessionReplay')), ...problems(401, 403, 404, 429) } },
+        get: { operationId: 'replaySession', summary: 'Every event of a session, in order', responses: { '200': ok('The replay', json('SessionReplay')), ...problems(401, 403, 404, 429, 503) } },
       },
       '/v1/evidence': { get: { operationId: 'evidenceBundle', summary: 'A signed evidence bundle for a period', parameters: period, responses: { '200': ok('The bundle', json('EvidenceBundle')), ...problems(400, 401, 403, 429) } } },
       '/v1/evidence/keys': { get: { ...publicOp, operationId: 'evidenceKeys', summary: 'Public keys that verify evidence seals', responses: { '200': ok('JWKS', { 'application/jwk-set+json': { schema: ref('Jwks') } }) } } },

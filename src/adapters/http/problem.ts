@@ -24,6 +24,7 @@ const titles: Partial<Record<ErrorCode, string>> = {
   warehouse_unavailable: 'Warehouse unavailable',
   warehouse_timeout: 'Warehouse timeout',
   store_unavailable: 'Event store unavailable',
+  read_model_rebuilding: 'Read model rebuilding',
   internal: 'Internal error',
 };
 

@@ -1,7 +1,7 @@
 /** GET /v1/audit/masking-report and GET /v1/audit/approvals-report (JSON). Auditors and approvers only. */
 import { Router, type Request } from 'express';
-import type { ApprovalsReportProjection } from '../../projections/approvals-report.js';
-import type { MaskingReportProjection } from '../../projections/masking-report.js';
+import type { ApprovalsReportReader } from '../../projections/approvals-report-queries.js';
+import type { MaskingReportReader } from '../../projections/masking-report.js';
 import type { ProjectionRunner } from '../../projections/runner.js';
 import { parseTime, requireAuditor, type AuditAccess } from './audit-routes.js';
 
@@ -13,8 +13,8 @@ function filterOf(req: Request): { from?: Date; to?: Date; principal?: string } 
 }
 
 export function reportRoutes(deps: {
-  masking: MaskingReportProjection;
-  approvals: ApprovalsReportProjection;
+  masking: MaskingReportReader;
+  approvals: ApprovalsReportReader;
   runner: ProjectionRunner;
   access: AuditAccess;
 }): Router {

@@ -8,6 +8,7 @@ import * as request from './request-events.js';
 import * as approval from './approval-events.js';
 import * as execution from './execution-events.js';
 import * as system from './system-events.js';
+import * as assessment from './assessment-events.js';
 
 /** The events of one query request's stream (`query-<id>`). */
 export const requestEventSchemas = {
@@ -31,6 +32,7 @@ export const requestEventSchemas = {
 
 export const eventSchemas = {
   ...requestEventSchemas,
+  QueryAssessed: { version: 1, schema: assessment.QueryAssessed },
   AuthenticationFailed: { version: 1, schema: system.AuthenticationFailed },
   PolicyActivated: { version: 1, schema: system.PolicyActivated },
   PolicyRejected: { version: 1, schema: system.PolicyRejected },

@@ -5,3 +5,4 @@ export * from './approval-events.js';
 export * from './execution-events.js';
 export * from './system-events.js';
 export * from './registry.js';
+export * from './assessment-events.js';

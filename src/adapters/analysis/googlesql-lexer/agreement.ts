@@ -16,11 +16,19 @@ export interface OtherToken {
 }
 
 const quoteCharacters = new Set(["'", '"', '`']);
+const literalPrefixLetters = new Set(['r', 'R', 'b', 'B']);
+
+function textAt(codePoints: ArrayLike<string>, start: number, count: number): string {
+  let text = '';
+  for (let index = start; index < start + count && index < codePoints.length; index++) text += codePoints[index];
+  return text;
+}
 
 /** undefined when the readings agree, else where and how they split. */
 export function readingsDisagree(sql: string, lexed: readonly GoogleSqlToken[], other: readonly OtherToken[]): string | undefined {
-  const codePoints = Array.from(sql);
   const toCodePoint = utf16ToCodePoint(sql);
+  // Without surrogate pairs, UTF-16 offsets are code points: no per-character array is needed.
+  const codePoints: ArrayLike<string> = toCodePoint === sameOffset ? sql : Array.from(sql);
   const ours = lexed.map((token) => ({ token, start: toCodePoint(token.start), end: toCodePoint(token.end) }));
   const length = codePoints.length;
   const lexCovered = new Uint8Array(length);
@@ -46,7 +54,8 @@ export function readingsDisagree(sql: string, lexed: readonly GoogleSqlToken[], 
   }
   const ourQuoted = new Set(ours.filter(({ token }) => isQuotedKind(token.kind)).map(({ start, end }) => `${start}:${end}`));
   for (const token of other) {
-    const opensQuote = quoteCharacters.has(codePoints[token.start] ?? '') || /^[rRbB]{1,2}['"]/.test(codePoints.slice(token.start, token.start + 3).join(''));
+    const first = codePoints[token.start] ?? '';
+    const opensQuote = quoteCharacters.has(first) || (literalPrefixLetters.has(first) && /^[rRbB]{1,2}['"]/.test(textAt(codePoints, token.start, 3)));
     if (opensQuote && !ourQuoted.has(`${token.start}:${token.end}`)) {
       return `the readings split at ${position(codePoints, token.start)}: the parser library reads a quoted token of ${token.end - token.start} characters there, GoogleSQL does not`;
     }
@@ -74,7 +83,7 @@ function describeOffset(ours: readonly { token: GoogleSqlToken; start: number; e
 }
 
 /** `line L column C (offset N)`, 1-based line and column, offset in code points. */
-function position(codePoints: readonly string[], offset: number): string {
+function position(codePoints: ArrayLike<string>, offset: number): string {
   let line = 1;
   let column = 1;
   for (let index = 0; index < offset && index < codePoints.length; index++) {
@@ -88,9 +97,11 @@ function position(codePoints: readonly string[], offset: number): string {
   return `line ${line} column ${column} (offset ${offset})`;
 }
 
+const sameOffset = (offset: number): number => offset;
+
 /** Converts UTF-16 offsets to code-point offsets (identity when the text has no surrogate pairs). */
 export function utf16ToCodePoint(sql: string): (offset: number) => number {
-  if (!/[\uD800-\uDFFF]/.test(sql)) return (offset) => offset;
+  if (!/[\uD800-\uDFFF]/.test(sql)) return sameOffset;
   const map = new Uint32Array(sql.length + 1);
   let codePoint = 0;
   for (let index = 0; index < sql.length; index++) {

@@ -113,16 +113,23 @@ export function statementStructure(sql: string, tokens: readonly GoogleSqlToken[
   return { chunks, topLevelCount, ...(problem ? { problem } : {}) };
 }
 
-/** The longest word the block rules look at (TRANSACTION). */
-const longestKeyword = 11;
+/** Every word the block rules compare an identifier with. */
+const ruleWords = ['BEGIN', 'IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR', 'CASE', 'END', 'THEN', 'ELSE', 'DO', 'PROCEDURE', 'CREATE', 'TRANSACTION'];
+/** Length and lower-cased first letter of each rule word, so most names are ruled out without upper-casing them. */
+const ruleWordShapes: ReadonlySet<number> = new Set(ruleWords.map((word) => shapeOf(word.length, word.charCodeAt(0))));
+
+function shapeOf(length: number, firstCode: number): number {
+  return length * 128 + (firstCode | 0x20);
+}
 
 /**
- * An identifier as the block rules compare it: upper-cased when it could be a keyword; a longer name
- * stays as written (it cannot equal one, but it still matters, e.g. as a label). Undefined for other tokens.
+ * An identifier as the block rules compare it: upper-cased when it could be one of their words; any
+ * other name stays as written (it cannot equal one, but it still matters, e.g. as a label). Undefined
+ * for other tokens.
  */
 function keywordOf(token: GoogleSqlToken): string | undefined {
   if (token.kind !== 'identifier' || token.value === undefined) return undefined;
-  return token.end - token.start <= longestKeyword ? token.value.toUpperCase() : token.value;
+  return ruleWordShapes.has(shapeOf(token.value.length, token.value.charCodeAt(0))) ? token.value.toUpperCase() : token.value;
 }
 
 /** `BEGIN;` and `BEGIN TRANSACTION` start a transaction, not a block. */

@@ -55,6 +55,8 @@ const reasonOf: Partial<Record<ErrorCode, { status: number; reason: BigQueryReas
   payload_too_large: { status: 413, reason: 'invalid' },
   // Faults of the gateway itself: stated as such, and still not retried behind the agent's back.
   store_unavailable: { status: 400, reason: 'invalid' },
+  // jobs.list while its read model is rebuilt: the message says to retry shortly.
+  read_model_rebuilding: { status: 400, reason: 'invalid' },
   invalid_event: { status: 400, reason: 'invalid' },
   internal: { status: 400, reason: 'invalid' },
 };

@@ -15,7 +15,7 @@ import { dryRunJob } from './dry-run.js';
 import { BigQueryApiError } from './errors.js';
 import { checkJobId, checkLabels, jobIdForQueryRequest, requestIdForJob } from './job-ids.js';
 import { jobResourceOf, jobStateOf, type JobContext } from './job-resource.js';
-import { pageOf, nonNegativeInteger } from './paging.js';
+import { nonNegativeInteger } from './paging.js';
 import { insertSpecOf, querySpecOf, type QueryJobSpec } from './query-config.js';
 import { resultOptionsOf, resultsBody, timestampFormatOf } from './query-results.js';
 
@@ -81,14 +81,18 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
    */
   async function checkBytesLimit(caller: CallerContext, spec: QueryJobSpec): Promise<void> {
     if (spec.maximumBytesBilled === undefined) return;
-    const { analysis } = await queries.assess(caller, spec.sql);
-    const estimate = analysis.bytesEstimate;
-    if (estimate === undefined) {
-      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ledgergate cannot bound what this query scans, so it does not run under a bytes limit`);
-    }
-    if (estimate > spec.maximumBytesBilled) {
-      throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ${Math.ceil(estimate)} or higher required.`);
-    }
+    const assessment = await queries.assess(caller, spec.sql);
+    const estimate = assessment.analysis.bytesEstimate;
+    const refusal =
+      estimate === undefined
+        ? `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ledgergate cannot bound what this query scans, so it does not run under a bytes limit`
+        : estimate > spec.maximumBytesBilled
+          ? `Query exceeded limit for bytes billed: ${spec.maximumBytesBilled}. ${Math.ceil(estimate)} or higher required.`
+          : undefined;
+    if (refusal === undefined) return;
+    // Refused before a request exists, so the refusal is recorded as an assessment.
+    await queries.recordAssessment(caller, spec.sql, assessment, { purpose: 'bytes_limit_check', channel: 'bigquery-api', refusal: 'bytesBilledLimitExceeded' });
+    throw new BigQueryApiError(400, 'bytesBilledLimitExceeded', refusal);
   }
 
   const holdSecondsOf = (timeoutMs: unknown): number => Math.min(nonNegativeInteger(timeoutMs, 'timeoutMs') ?? maxHoldMs, maxHoldMs) / 1000;
@@ -173,12 +177,17 @@ export function jobsRoutes(deps: { queries: QueryService; jobs: BigQueryJobIndex
     const wanted = ([] as unknown[]).concat(query.stateFilter ?? []).map((s) => String(s).toUpperCase());
     const minCreation = nonNegativeInteger(query.minCreationTime, 'minCreationTime');
     const maxCreation = nonNegativeInteger(query.maxCreationTime, 'maxCreationTime');
-    const entries = jobs.jobsOf(caller.principal).filter((entry) => {
-      const created = Date.parse(entry.createdAt);
-      return (minCreation === undefined || created >= minCreation) && (maxCreation === undefined || created <= maxCreation);
+    // The page token is an offset into the caller's jobs, newest first (paging.ts); one SQL page each.
+    const size = Math.max(1, nonNegativeInteger(query.maxResults, 'maxResults') ?? 50);
+    const offset = nonNegativeInteger(query.pageToken, 'pageToken') ?? 0;
+    const found = jobs.jobsOf(caller.principal, {
+      ...(minCreation !== undefined ? { minCreationMs: minCreation } : {}),
+      ...(maxCreation !== undefined ? { maxCreationMs: maxCreation } : {}),
+      offset,
+      limit: size,
     });
+    const page = { items: found.entries, ...(found.more ? { nextPageToken: String(offset + size) } : {}) };
     const listed: Record<string, unknown>[] = [];
-    const page = pageOf(entries, query, 50);
     for (const entry of page.items) {
       const state = await loadJob(caller, entry.jobId).catch(() => undefined);
       if (!state || (wanted.length > 0 && !wanted.includes(jobStateOf(state)))) continue;
