@@ -3,12 +3,10 @@
  * job refused before it was created. Each is one event in its own stream, written before the answer
  * leaves, so probing the policy or the catalog through dry runs leaves the same trail as querying.
  */
-import type { QueryAssessed } from '../domain/events/index.js';
+import { assessmentStreamPrefix, type QueryAssessed } from '../domain/events/index.js';
 import type { Principal } from '../domain/identity/principal.js';
 import type { Clock, EventStore, IdGenerator } from '../domain/ports.js';
 import { snapshotOf } from '../domain/request/decide.js';
-
-export const assessmentStreamPrefix = 'assessment-';
 
 export interface AssessmentCaller {
   readonly principal: Principal;

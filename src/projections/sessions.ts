@@ -3,6 +3,7 @@
  * Persisted in `sessions` (first and last activity, stream count) and `session_streams`.
  */
 import type Database from 'better-sqlite3';
+import { assessmentStreamPrefix } from '../domain/events/index.js';
 import type { RecordedEvent } from '../domain/ports.js';
 import type { SqlProjection } from './projection.js';
 import { onFirstUse } from './read-model-db.js';
@@ -24,7 +25,8 @@ export interface SessionIndex {
 
 export const sessionsProjection: SqlProjection = {
   name: 'sessions',
-  version: 1,
+  // 2: dry runs and refused jobs (assessment streams) belong to their session too.
+  version: 2,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, first_at TEXT NOT NULL, last_at TEXT NOT NULL, streams INTEGER NOT NULL);
@@ -43,8 +45,8 @@ export const sessionsProjection: SqlProjection = {
     return {
       apply(event: RecordedEvent) {
         const sessionId = event.metadata.sessionId;
-        // Only request streams belong to a session; shared streams (authentication failures) are not replayed.
-        if (!sessionId || !event.streamName.startsWith('query-')) return;
+        // Request and assessment streams belong to a session; shared streams (authentication failures) are not replayed.
+        if (!sessionId || !(event.streamName.startsWith('query-') || event.streamName.startsWith(assessmentStreamPrefix))) return;
         const at = event.metadata.occurredAt;
         const session = batch.get(sessionId);
         if (!session) batch.set(sessionId, { firstAt: at, lastAt: at, streams: new Map([[event.streamName, event.position]]) });

@@ -121,6 +121,15 @@ describe('BigQuery API with the official Node client', () => {
       assert.match(stream, /^assessment-/);
       assert.deepEqual(tables, ['demo-project.sales.orders']);
     }
+    // A dry run in a session is part of that session's replay.
+    const inSession = await bq(gateway, agentToken, 'jobs', { headers: { 'X-Session-Id': 'dry-run-session' }, body: { configuration: { dryRun: true, query: { query: 'SELECT amount FROM sales.orders', useLegacySql: false } } } });
+    assert.equal(inSession.status, 200, inSession.text);
+    const replay = await call(`${gateway.url}/v1/sessions/dry-run-session`, { token: auditor });
+    assert.equal(replay.status, 200, replay.text);
+    assert.deepEqual(
+      (replay.body as { events: { type: string; data: { sql?: string } }[] }).events.map((e) => [e.type, e.data.sql]),
+      [['QueryAssessed', 'SELECT amount FROM sales.orders']],
+    );
   });
 
   it('a denied statement rejects with 403 accessDenied naming the rule, and is recorded with channel bigquery-api', async () => {

@@ -6,6 +6,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Effect, PrincipalSnapshot, Sha256Hex, StatementKindSchema } from './shared-schemas.js';
 
+/** Each assessment is one event in a stream of its own: `assessment-<id>`. */
+export const assessmentStreamPrefix = 'assessment-';
+
 export const QueryAssessed = Type.Object(
   {
     assessmentId: Type.String({ maxLength: 200 }),
