@@ -152,6 +152,12 @@ async function startPassthroughProcess(file: string): Promise<{ url: string; chi
   };
 }
 
+/** The node flags `npm start` passes (package.json), so the gateway measured here has the same heap settings. */
+export function startNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((token) => token.startsWith('--'));
+}
+
 export interface GatewayBenchOptions {
   readonly latencySamples?: number;
   readonly throughputMs?: number;
@@ -181,6 +187,7 @@ async function measureServers(options: GatewayBenchOptions) {
     }
 
     const gateway = await startGatewayProcess({
+      nodeArgs: startNodeFlags(),
       dataDir: join(dir, 'gateway-data'),
       env: {
         LEDGERGATE_WAREHOUSE: `duckdb:${join(dir, 'gateway.duckdb')}`,

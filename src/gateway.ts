@@ -17,14 +17,13 @@ import { createApprovalWebhook } from './app/approval-webhook.js';
 import { createExecutionSaga, type ExecutionSettings } from './app/execution-saga.js';
 import { createLiveEventHandler } from './app/live-events.js';
 import { createPolicyHolder, type PolicyHolder } from './app/policy-holder.js';
-import { createPolicyResultMasker } from './app/policy-result-masker.js';
-import { executedLineage } from './adapters/analysis/executed-lineage.js';
-import { cachedExecutedLineage } from './adapters/analysis/cached-executed-lineage.js';
+import { createPolicyResultMasker, type ExecutedLineage } from './app/policy-result-masker.js';
+import { cachedExecutedLineage, copyOfOutputs } from './adapters/analysis/cached-executed-lineage.js';
 import { createQueryService, type QueryService, type QuerySettings } from './app/query-service.js';
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
-import { createWorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
+import { createWorkerPoolAnalyser, type WorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
 import { createFeedHealth, feedLagSeconds } from './adapters/eventstore/pull-subscription.js';
@@ -93,7 +92,17 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   const store: EventStore = withAppendTiming(await openEventStore(config.eventStore, registry, { health: feedHealth }), metrics.appendDuration);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   try {
-    const warehouse = overrides.warehouse ?? (await openWarehouse({ target: config.warehouse, projectId: config.projectId, pricePerTiBUsd: config.pricePerTiBUsd }));
+    // With analysis workers the embedded warehouse transpiles through them (the pool, made below, needs
+    // the warehouse as its catalog), so the parser's WebAssembly is never loaded on the event loop.
+    let parserPool: WorkerPoolAnalyser | undefined;
+    const transpiler =
+      config.analysis.workers > 0
+        ? (sql: string, projectId: string) =>
+            parserPool ? parserPool.transpileToDuckDb(sql, projectId) : Promise.reject(new Error('the analysis workers are not running'))
+        : undefined;
+    const warehouse =
+      overrides.warehouse ??
+      (await openWarehouse({ target: config.warehouse, projectId: config.projectId, pricePerTiBUsd: config.pricePerTiBUsd, ...(transpiler ? { transpiler } : {}) }));
     closers.unshift(() => warehouse.close());
     const { authenticator, devIssuer } = overrides.authenticator
       ? { authenticator: overrides.authenticator, devIssuer: undefined }
@@ -109,6 +118,7 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       warehouse.kind !== 'postgres' && analysisLimits.workers > 0
         ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits, externalQuery })
         : undefined;
+    parserPool = pool;
     if (pool) closers.unshift(() => pool.close());
     const analyser =
       pool ??
@@ -121,7 +131,12 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       );
     const notifier = createRequestNotifier();
     const repository = createRequestRepository({ store, registry, clock, notifier, gatewayId });
-    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage: cachedExecutedLineage(executedLineage) });
+    // The lineage of what the warehouse ran, read once per (SQL, schemas): in the worker pool, whose
+    // answers are cached there, or in process; each caller gets its own copy of the columns.
+    const executedLineage: ExecutedLineage = pool
+      ? async (executed, tables) => copyOfOutputs(await pool.executedLineage(executed, tables))
+      : cachedExecutedLineage((await import('./adapters/analysis/executed-lineage.js')).executedLineage);
+    const masker = createPolicyResultMasker({ catalog: warehouse, hmacKey: maskingKey, executedLineage });
     const saga = createExecutionSaga({ repository, warehouse, policies, masker, clock, logger, settings: executionSettingsOf(config) });
     const assessments = createAssessmentRecorder({ store, clock, ids: randomIds, gatewayId });
     const queries = createQueryService({ repository, analyser, warehouse, policies, saga, notifier, clock, ids: randomIds, logger, settings: querySettingsOf(config), assessments });

@@ -1,4 +1,6 @@
 /** `npm start`: load configuration, start the gateway, print how to use it, stop cleanly on signals. */
+// First, before any module allocates: the heap settings apply to what is loaded after them.
+import './v8-memory-flags.js';
 import { loadConfig, type Config } from './config.js';
 import { isLedgergateError } from './domain/errors.js';
 import { startGateway } from './gateway.js';

@@ -9,8 +9,14 @@ import type { Catalog, ExecutedSql, MaskedResult, ResultMasker, TableSchema } fr
 import { tableRefOf } from './table-ref.js';
 
 
-/** Lineage of the SQL a warehouse ran instead of the agent's (see adapters/analysis/executed-lineage). */
-export type ExecutedLineage = (executed: ExecutedSql, tables: readonly TableSchema[]) => OutputColumn[] | undefined;
+/**
+ * Lineage of the SQL a warehouse ran instead of the agent's (see adapters/analysis/executed-lineage);
+ * asynchronous when the parser runs in a worker thread.
+ */
+export type ExecutedLineage = (
+  executed: ExecutedSql,
+  tables: readonly TableSchema[],
+) => OutputColumn[] | undefined | Promise<OutputColumn[] | undefined>;
 
 export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: string; executedLineage?: ExecutedLineage }): ResultMasker {
   return {
@@ -26,8 +32,9 @@ export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: stri
         }),
       );
       // What ran, when it is not what was analysed; without a way to read it, nothing it did is trusted.
+      // A lineage that fails (a stopped worker) is one that cannot be read: null, trust nothing.
       const executedOutputs =
-        result.executed === undefined ? undefined : (deps.executedLineage?.(result.executed, schemas) ?? null);
+        result.executed === undefined ? undefined : ((await readExecutedLineage(deps.executedLineage, result.executed, schemas)) ?? null);
       const plan = planMasking({
         analysis,
         resultColumns: result.columns,
@@ -45,4 +52,16 @@ export function createPolicyResultMasker(deps: { catalog: Catalog; hmacKey: stri
       };
     },
   };
+}
+
+async function readExecutedLineage(
+  lineage: ExecutedLineage | undefined,
+  executed: ExecutedSql,
+  schemas: readonly TableSchema[],
+): Promise<OutputColumn[] | undefined> {
+  try {
+    return await lineage?.(executed, schemas);
+  } catch {
+    return undefined;
+  }
 }

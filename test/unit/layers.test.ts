@@ -28,8 +28,11 @@ const adapterSurfaces: Readonly<Record<string, readonly string[]>> = {
   console: ['console-api-routes.ts', 'console-wiring.ts'],
   mcp: ['ledgergate-tools.ts', 'mcp-routes.ts'],
   metrics: ['gateway-metrics.ts', 'http-metrics.ts', 'metrics-routes.ts'],
-  // The PostgreSQL reader: the PostgreSQL warehouse uses it to tell a write from a read.
-  analysis: ['postgres/read-postgres.ts'],
+  // The PostgreSQL reader: the PostgreSQL warehouse uses it to tell a write from a read. The parser's
+  // SDK, loaded one way for every user (its WebAssembly compiler setting must precede the first load).
+  analysis: ['postgres/read-postgres.ts', 'polyglot-engine.ts'],
+  // GoogleSQL → DuckDB: the analysis workers run it for the embedded warehouse, off the event loop.
+  warehouse: ['googlesql-to-duckdb.ts'],
 };
 
 interface Import {

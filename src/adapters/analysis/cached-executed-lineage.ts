@@ -6,19 +6,21 @@
  * added, a type changed) is read afresh. A failed reading (undefined, fail closed) is remembered too:
  * it is as deterministic as a successful one.
  */
-import type { ExecutedLineage } from '../../app/policy-result-masker.js';
 import type { OutputColumn } from '../../domain/analysis/types.js';
-import type { TableSchema } from '../../domain/ports.js';
+import type { ExecutedSql, TableSchema } from '../../domain/ports.js';
 import { LruCache } from './lru-cache.js';
 
 const schemaKey = (tables: readonly TableSchema[]): string =>
   JSON.stringify(tables.map(({ table, columns }) => [table.project, table.dataset, table.table, columns.map((c) => [c.name, c.type])]));
 
 /** Each caller gets its own copy: masking must not be able to change what the next query is told. */
-const copyOf = (outputs: readonly OutputColumn[]): OutputColumn[] =>
-  outputs.map((output) => ({ ...output, lineage: output.lineage.map((source) => ({ ...source })) }));
+export const copyOfOutputs = (outputs: readonly OutputColumn[] | undefined): OutputColumn[] | undefined =>
+  outputs?.map((output) => ({ ...output, lineage: output.lineage.map((source) => ({ ...source })) }));
 
-export function cachedExecutedLineage(read: ExecutedLineage, capacity = 500): ExecutedLineage {
+/** Reads in this thread (the parser loaded here), so the answer is there at once. */
+export type InProcessLineage = (executed: ExecutedSql, tables: readonly TableSchema[]) => OutputColumn[] | undefined;
+
+export function cachedExecutedLineage(read: InProcessLineage, capacity = 500): InProcessLineage {
   const cache = new LruCache<string, { outputs: OutputColumn[] | undefined }>(capacity);
   return (executed, tables) => {
     const key = `${executed.dialect}\u0000${executed.sql}\u0000${schemaKey(tables)}`;
@@ -27,6 +29,6 @@ export function cachedExecutedLineage(read: ExecutedLineage, capacity = 500): Ex
       entry = { outputs: read(executed, tables) };
       cache.set(key, entry);
     }
-    return entry.outputs === undefined ? undefined : copyOf(entry.outputs);
+    return copyOfOutputs(entry.outputs);
   };
 }

@@ -6,12 +6,13 @@
  */
 import type { ExecutedLineage } from '../../app/policy-result-masker.js';
 import type { OutputColumn, SourceColumn } from '../../domain/analysis/types.js';
-import type { TableSchema } from '../../domain/ports.js';
+import type { ExecutedSql, TableSchema } from '../../domain/ports.js';
 import { analyseDuckDbQuery, type Schema } from './polyglot-sdk.js';
 
 const simpleType = (type: string): string => (/^[A-Za-z][A-Za-z0-9_]*$/.test(type) ? type : 'VARCHAR');
 
-export const executedLineage: ExecutedLineage = (executed, tables) => {
+/** Synchronous (the parser runs in this thread), which the analysis worker relies on. */
+export const executedLineage = ((executed: ExecutedSql, tables: readonly TableSchema[]): OutputColumn[] | undefined => {
   // The transpiler writes tables as "dataset"."table" (DuckDB schemas are BigQuery datasets).
   const byWrittenName = new Map<string, TableSchema>();
   const schema: Schema = { strict: false, tables: [] };
@@ -43,4 +44,4 @@ export const executedLineage: ExecutedLineage = (executed, tables) => {
     const name = (projection.name ?? `_col_${projection.index}`).toLowerCase();
     return { name, lineage, confidence: followed ? 'derived' : 'unknown' };
   });
-};
+}) satisfies ExecutedLineage;

@@ -3,8 +3,8 @@
  * unexpected shape from the WASM engine becomes `undefined` (the caller then reads the statement as
  * unknown) instead of crashing the gateway.
  */
-import * as polyglot from '@polyglot-sql/sdk';
-import type { QueryAnalysis, QueryAnalysisResult, Schema } from '@polyglot-sql/sdk';
+import * as polyglot from './polyglot-engine.js';
+import type { QueryAnalysis, QueryAnalysisResult, Schema } from './polyglot-engine.js';
 import { findRawAnalyzeEngine } from './polyglot-raw-engine.js';
 
 export const dialect = polyglot.Dialect.BigQuery;

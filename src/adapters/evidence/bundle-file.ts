@@ -46,7 +46,14 @@ interface Capture {
   readonly string: boolean;
 }
 
-/** A scanner that knows only JSON's nesting and strings; each captured piece is handed to JSON.parse. */
+/**
+ * A scanner that knows only JSON's nesting and strings; each captured piece is handed to JSON.parse.
+ * What lies between the pieces (braces, brackets, colons, commas, keys) is kept as a skeleton with
+ * each piece written as {}, and JSON.parse checks the skeleton at the end: so the file as a whole must
+ * be JSON, not just its pieces — a stray or missing character between events fails the file instead
+ * of being skipped (found by the byte-flip property test). Consecutive events collapse to one, so
+ * the skeleton stays a few hundred bytes whatever the number of events.
+ */
 export function createBundleStreamParser(handlers: BundleStreamHandlers): { write(chunk: string): void; end(): void } {
   let depth = 0;
   let inString = false;
@@ -58,12 +65,24 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
   let currentKey = '';
   let capture: Capture | undefined;
   let parts: string[] = [];
+  let skeleton = '';
+  const keys = new Set<string>();
 
   const emit = (kind: Capture['kind'], text: string): void => {
     const value: unknown = JSON.parse(text);
-    if (kind === 'key') currentKey = value as string;
-    else if (kind === 'member') handlers.onMember(currentKey, value);
-    else handlers.onEvent(value);
+    if (kind === 'key') {
+      currentKey = value as string;
+      // JSON.parse would keep the last of two equal keys; streaming reads both: refuse the ambiguity.
+      if (keys.has(currentKey)) throw new SyntaxError(`the bundle has two "${currentKey}" members`);
+      keys.add(currentKey);
+      skeleton += JSON.stringify(currentKey);
+    } else {
+      if (kind === 'member') handlers.onMember(currentKey, value);
+      else handlers.onEvent(value);
+      // Each piece is written as {}, which no stray character next to it can turn into valid JSON (a 0
+      // could: 0e7). Between elements of the events array, "{},{}" is exactly as valid as "{}": keep one.
+      skeleton = inEvents && skeleton.endsWith('{},') ? skeleton.slice(0, -1) : `${skeleton}{}`;
+    }
   };
 
   return {
@@ -105,21 +124,25 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
         if (capture?.scalar && (isWhitespace(c) || c === COMMA || c === RBRACE || c === RBRACKET)) finish(i);
         if (isWhitespace(c)) continue;
         if (awaitingValue && !capture && c !== RBRACKET && c !== RBRACE) {
+          if (c === COMMA || c === COLON) throw new SyntaxError('a value is missing');
           awaitingValue = false;
           if (depth === 1 && currentKey === 'events' && c === LBRACKET) {
             inEvents = true;
             awaitingValue = true;
             depth = 2;
+            skeleton += '[';
             continue;
           }
           const open = c === LBRACE || c === LBRACKET;
           capture = { kind: depth === 1 ? 'member' : 'event', depth, scalar: !open && c !== QUOTE, string: c === QUOTE };
           from = i;
         }
+        // Outside every piece, the character belongs to the skeleton (a key joins it when parsed).
+        if (!capture && !(c === QUOTE && depth === 1 && expectKey)) skeleton += String.fromCharCode(c);
         switch (c) {
           case QUOTE:
             inString = true;
-            if (depth === 1 && expectKey) {
+            if (depth === 1 && expectKey && !capture) {
               expectKey = false;
               capture = { kind: 'key', depth, scalar: false, string: true };
               from = i;
@@ -138,6 +161,8 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
             depth -= 1;
             if (depth < 0) throw new SyntaxError('unbalanced brackets');
             if (capture && !capture.scalar && !capture.string && depth === capture.depth) finish(i + 1);
+            // A level closed outside any piece (the events array, the bundle) expects no value any more.
+            else if (!capture) awaitingValue = false;
             if (inEvents && depth === 1) inEvents = false;
             if (depth === 0) done = true;
             break;
@@ -156,6 +181,11 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
     },
     end() {
       if (!done || inString) throw new SyntaxError('the file ends before the bundle does');
+      try {
+        JSON.parse(skeleton);
+      } catch {
+        throw new SyntaxError('the bundle is not valid JSON between its members or events');
+      }
     },
   };
 }

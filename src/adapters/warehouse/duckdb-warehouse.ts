@@ -22,7 +22,7 @@ import {
 import { createDuckDbConnectionPool } from './duckdb-connection-pool.js';
 import { readLimited } from './duckdb-result-reader.js';
 import { columnSchema } from './duckdb-values.js';
-import { ensureTranspilerReady, googleSqlToDuckDb } from './googlesql-to-duckdb.js';
+import type { TranspiledSql } from './googlesql-to-duckdb.js';
 import { hiddenSchemas, qualifiedRef, quoteIdentifier } from './table-names.js';
 
 export interface DuckDbWarehouseOptions {
@@ -32,6 +32,18 @@ export interface DuckDbWarehouseOptions {
   readonly readOnly?: boolean;
   /** Injected for tests; defaults to the system clock. */
   readonly now?: () => Date;
+  /**
+   * GoogleSQL → DuckDB (`googleSqlToDuckDb`'s contract). The gateway passes its analysis workers', so
+   * the parser is not loaded on the event loop; by default it is loaded here, in process.
+   */
+  readonly transpiler?: (sql: string, projectId: string) => Promise<TranspiledSql>;
+}
+
+/** The parser in this thread, loaded only when no transpiler is given. */
+async function inProcessTranspiler(): Promise<(sql: string, projectId: string) => Promise<TranspiledSql>> {
+  const { ensureTranspilerReady, googleSqlToDuckDb } = await import('./googlesql-to-duckdb.js');
+  await ensureTranspilerReady();
+  return async (sql, projectId) => googleSqlToDuckDb(sql, projectId);
 }
 
 const kinds: Partial<Record<StatementType, StatementKind>> = {
@@ -75,7 +87,7 @@ async function catalogFingerprint(connection: DuckDBConnection): Promise<string>
 }
 
 export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Promise<Warehouse> {
-  await ensureTranspilerReady();
+  const transpiler = options.transpiler ?? (await inProcessTranspiler());
   const now = options.now ?? (() => new Date());
   const instance = await openInstance(options);
   const main = await instance.connect();
@@ -198,7 +210,7 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
     let inTransaction = false;
     let failed = false;
     try {
-      const { statements } = transpile(request.sql);
+      const { statements } = await transpile(request.sql);
       if (statements.length !== 1) {
         throw new LedgergateError('query_invalid', 'The embedded warehouse runs one statement per job');
       }
@@ -268,11 +280,11 @@ export async function openDuckDbWarehouse(options: DuckDbWarehouseOptions): Prom
   }
 
   // Transpiling through polyglot costs milliseconds; agents repeat queries, so results are kept per SQL text.
-  const transpiled = new Map<string, ReturnType<typeof googleSqlToDuckDb>>();
-  const transpile = (sql: string): ReturnType<typeof googleSqlToDuckDb> => {
+  const transpiled = new Map<string, TranspiledSql>();
+  const transpile = async (sql: string): Promise<TranspiledSql> => {
     const cached = transpiled.get(sql);
     if (cached) return cached;
-    const result = googleSqlToDuckDb(sql, options.projectId);
+    const result = await transpiler(sql, options.projectId);
     if (transpiled.size >= 500) transpiled.delete(transpiled.keys().next().value as string);
     transpiled.set(sql, result);
     return result;

@@ -3,7 +3,7 @@
  * GoogleSQL, table names are mapped onto DuckDB schemas, and polyglot writes DuckDB SQL. Anything
  * polyglot cannot read is refused: untranspiled text never reaches DuckDB.
  */
-import { Dialect, generate, init, isInitialized, parse, transpile } from '@polyglot-sql/sdk';
+import { Dialect, generate, init, isInitialized, parse, transpile } from '../analysis/polyglot-engine.js';
 import { LedgergateError } from '../../domain/errors.js';
 import { ledgerSchema, nameSegments, resolveTableName } from './table-names.js';
 

@@ -1,7 +1,7 @@
 /** Chooses and opens the warehouse adapter named by LEDGERGATE_WAREHOUSE. */
 import type { Warehouse } from '../../domain/ports.js';
 import { createDemoWarehouseFile } from './demo-dataset.js';
-import { openDuckDbWarehouse } from './duckdb-warehouse.js';
+import { openDuckDbWarehouse, type DuckDbWarehouseOptions } from './duckdb-warehouse.js';
 
 /** Which warehouse to open (config.ts's WarehouseConfig is one). */
 export type WarehouseTarget =
@@ -18,14 +18,21 @@ export type WarehouseTarget =
     }
   | { readonly kind: 'postgres'; readonly connectionString: string; readonly poolSize: number };
 
-export async function openWarehouse(options: { target: WarehouseTarget; projectId: string; pricePerTiBUsd: number }): Promise<Warehouse> {
+export async function openWarehouse(options: {
+  target: WarehouseTarget;
+  projectId: string;
+  pricePerTiBUsd: number;
+  /** For the embedded (DuckDB) warehouse only; see DuckDbWarehouseOptions. */
+  transpiler?: DuckDbWarehouseOptions['transpiler'];
+}): Promise<Warehouse> {
   const { target, projectId } = options;
+  const transpiler = options.transpiler ? { transpiler: options.transpiler } : {};
   switch (target.kind) {
     case 'demo':
       await createDemoWarehouseFile(target.file);
-      return openDuckDbWarehouse({ file: target.file, projectId });
+      return openDuckDbWarehouse({ file: target.file, projectId, ...transpiler });
     case 'duckdb':
-      return openDuckDbWarehouse({ file: target.file, projectId });
+      return openDuckDbWarehouse({ file: target.file, projectId, ...transpiler });
     case 'postgres': {
       const { openPostgresWarehouse } = await import('./postgres-warehouse.js');
       return openPostgresWarehouse({ connectionString: target.connectionString, projectId, poolSize: target.poolSize });

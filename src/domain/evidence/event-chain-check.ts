@@ -132,6 +132,19 @@ export function createEventChainCheck(): EventChainCheck {
         return;
       }
       const valid = event as EventShape;
+      let recomputed: string | undefined;
+      try {
+        recomputed = chainHash(valid.prevHash, valid);
+      } catch {
+        recomputed = undefined;
+      }
+      // A hash equal to the recomputed one, or a prevHash equal to the previous event's (already
+      // checked) hash, is 64 lowercase hex by construction; only the others need the pattern test.
+      const hashProblem = hashFormatProblem(valid, recomputed, lastHash);
+      if (hashProblem !== undefined) {
+        fail(valid, valid.position, hashProblem);
+        return;
+      }
       if (expectedPosition !== undefined && valid.position !== expectedPosition) {
         if (valid.position > expectedPosition) {
           const missing = valid.position - expectedPosition === 1 ? `${expectedPosition}` : `${expectedPosition}–${valid.position - 1}`;
@@ -139,12 +152,6 @@ export function createEventChainCheck(): EventChainCheck {
         } else {
           fail(valid, valid.position, `position ${valid.position} appears again after ${expectedPosition - 1} (inserted, duplicated or reordered event)`);
         }
-      }
-      let recomputed: string | undefined;
-      try {
-        recomputed = chainHash(valid.prevHash, valid);
-      } catch {
-        recomputed = undefined;
       }
       if (recomputed !== valid.hash) {
         fail(valid, valid.position, 'content does not match its hash (event modified)');
@@ -196,7 +203,14 @@ function shapeProblem(event: Partial<EventShape> | undefined): string | undefine
   if (!Number.isSafeInteger(event.position) || (event.position as number) < 1) return 'position is not a positive integer';
   if (typeof event.streamName !== 'string' || typeof event.type !== 'string') return 'streamName or type missing';
   if (!Number.isSafeInteger(event.revision) || typeof event.recordedAt !== 'string') return 'revision or recordedAt missing';
-  if (typeof event.hash !== 'string' || !HASH.test(event.hash)) return 'hash missing or malformed';
-  if (typeof event.prevHash !== 'string' || !HASH.test(event.prevHash)) return 'prevHash missing or malformed';
+  if (typeof event.hash !== 'string') return 'hash missing or malformed';
+  if (typeof event.prevHash !== 'string') return 'prevHash missing or malformed';
+  return undefined;
+}
+
+/** The rest of the shape check, after the hash is recomputed: the same answers as testing both fields against HASH. */
+function hashFormatProblem(event: EventShape, recomputed: string | undefined, previousHash: string | undefined): string | undefined {
+  if (event.hash !== recomputed && !HASH.test(event.hash)) return 'hash missing or malformed';
+  if (event.prevHash !== previousHash && !HASH.test(event.prevHash)) return 'prevHash missing or malformed';
   return undefined;
 }

@@ -37,6 +37,7 @@ export function createSignatureChecker(keys: Jwks, trustedKeys?: Jwks): Signatur
   return {
     async check(jws, expectedPayload, keyId) {
       if (typeof jws !== 'string' || jws.split('.').length !== 3) return 'signature is not a compact JWS';
+      if (!jws.split('.').every(isCanonicalBase64url)) return 'signature is not canonical base64url (a character was changed)';
       let header: ReturnType<typeof decodeProtectedHeader>;
       try {
         header = decodeProtectedHeader(jws);
@@ -64,6 +65,19 @@ export function createSignatureChecker(keys: Jwks, trustedKeys?: Jwks): Signatur
   };
 }
 
+/**
+ * Base64url as the signer writes it (RFC 7515: the URL-safe alphabet, no padding, unused trailing bits
+ * zero). Decoders ignore those trailing bits, so a last character changed within them decodes to the
+ * same signature: a bundle changed that way would otherwise verify (found by the byte-flip property
+ * test). RFC 4648 §3.5 lets a decoder refuse such a spelling, and a verifier fails closed.
+ */
+function isCanonicalBase64url(segment: string): boolean {
+  return /^[A-Za-z0-9_-]*$/.test(segment) && Buffer.from(segment, 'base64url').toString('base64url') === segment;
+}
+
+/** The members of a published key (adapters/evidence/key-store.ts); `d` is tolerated and dropped. */
+const publishedKeyMembers = new Set(['kty', 'crv', 'x', 'y', 'kid', 'alg', 'use', 'd']);
+
 /** The imported key, or a string saying why the key cannot be used. */
 async function importKey(
   kid: string,
@@ -76,6 +90,12 @@ async function importKey(
     if (thumbprint !== kid) return `key ${kid} in the bundle is a different key (its thumbprint is ${thumbprint})`;
     if (trusted && !(await trusted).has(thumbprint)) return `key ${kid} is not one of the trusted keys`;
     const alg = jwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
+    // The thumbprint covers only the key material: the rest of the entry is checked against what the
+    // gateway publishes, so no member of a bundle's key can be changed unnoticed (fail closed).
+    const unknown = Object.keys(jwk).filter((member) => !publishedKeyMembers.has(member));
+    if (unknown.length > 0) return `key ${kid} in the bundle has members the gateway does not write: ${unknown.join(', ')}`;
+    if (jwk.alg !== undefined && jwk.alg !== alg) return `key ${kid} in the bundle names algorithm ${String(jwk.alg)}, not ${alg}`;
+    if (jwk.use !== undefined && jwk.use !== 'sig') return `key ${kid} in the bundle is not a signing key (use ${String(jwk.use)})`;
     const { d: _private, ...publicOnly } = jwk;
     return await importJWK(publicOnly as JWK, alg);
   } catch {

@@ -1,9 +1,8 @@
 /** The executed-lineage cache: the same answer as reading afresh, re-read when the schemas change. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cachedExecutedLineage } from '../../../src/adapters/analysis/cached-executed-lineage.js';
+import { cachedExecutedLineage, type InProcessLineage } from '../../../src/adapters/analysis/cached-executed-lineage.js';
 import { executedLineage } from '../../../src/adapters/analysis/executed-lineage.js';
-import type { ExecutedLineage } from '../../../src/app/policy-result-masker.js';
 import { ensureTranspilerReady, googleSqlToDuckDb } from '../../../src/adapters/warehouse/googlesql-to-duckdb.js';
 import type { TableSchema } from '../../../src/domain/ports.js';
 
@@ -21,7 +20,7 @@ async function duckDbSql(googleSql: string) {
 }
 
 /** The real reader, counting how often it is asked. */
-function countingReader(): { read: ExecutedLineage; calls: () => number } {
+function countingReader(): { read: InProcessLineage; calls: () => number } {
   let calls = 0;
   return {
     read: (executed, tables) => {

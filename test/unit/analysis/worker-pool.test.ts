@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { executedLineage } from '../../../src/adapters/analysis/executed-lineage.js';
 import { createPolyglotAnalyser } from '../../../src/adapters/analysis/polyglot-analyser.js';
+import { ensureTranspilerReady, googleSqlToDuckDb } from '../../../src/adapters/warehouse/googlesql-to-duckdb.js';
 import { measureStatement, overCap } from '../../../src/adapters/analysis/pool/statement-size.js';
 import { createCappedAnalyser } from '../../../src/adapters/analysis/pool/capped-analyser.js';
 import { createWorkerPoolAnalyser, defaultAnalysisLimits } from '../../../src/adapters/analysis/pool/worker-pool-analyser.js';
 import { LedgergateError } from '../../../src/domain/errors.js';
-import type { Catalog } from '../../../src/domain/ports.js';
+import type { Catalog, TableSchema } from '../../../src/domain/ports.js';
 import { createFakeCatalog } from './fake-catalog.js';
 
 const context = { defaultProject: 'demo-project' };
@@ -65,6 +67,39 @@ describe('worker pool analyser', () => {
       assert.deepEqual(await pool.analyse(sql, context), await local.analyse(sql, context), sql);
     }
     assert.ok(catalog.lookups() > 0);
+  });
+
+  it('transpiles GoogleSQL to DuckDB and reads executed lineage exactly as in process; a refusal keeps its code and details', async () => {
+    await ensureTranspilerReady();
+    const statements = [
+      'SELECT email, amount FROM sales.customers c JOIN sales.orders o USING (customer_id) WHERE SAFE_CAST(amount AS STRING) IS NOT NULL',
+      'SELECT c.city, COUNT(*) AS n FROM `demo-project.sales.customers` c GROUP BY c.city ORDER BY n DESC',
+      'SELECT 1; SELECT 2',
+    ];
+    const customers: TableSchema = {
+      table: { project: 'demo-project', dataset: 'sales', table: 'customers' },
+      columns: ['customer_id', 'email', 'city'].map((name) => ({ name, type: 'STRING' })),
+    };
+    for (const sql of statements) {
+      const expected = googleSqlToDuckDb(sql, 'demo-project');
+      assert.deepEqual(await pool.transpileToDuckDb(sql, 'demo-project'), expected, sql);
+      const executed = { dialect: 'duckdb' as const, sql: expected.statements[0] as string };
+      assert.deepEqual(await pool.executedLineage(executed, [customers]), executedLineage(executed, [customers]), sql);
+    }
+    for (const refused of ['SELECT * FROM _ledgergate.jobs', 'SELEC nonsense FROM', 'SELECT * FROM read_csv(\'/etc/passwd\')']) {
+      let local: unknown;
+      try {
+        googleSqlToDuckDb(refused, 'demo-project');
+      } catch (error) {
+        local = error;
+      }
+      assert.ok(local instanceof LedgergateError, refused);
+      await assert.rejects(pool.transpileToDuckDb(refused, 'demo-project'), (error: unknown) => {
+        assert.ok(error instanceof LedgergateError);
+        assert.deepEqual([error.code, error.message, error.details], [local.code, local.message, local.details]);
+        return true;
+      });
+    }
   });
 
   it('refuses a 6,000-column statement before any parser runs: even a pool whose worker is still loading answers at once', async () => {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createBundleStreamParser } from '../../../src/adapters/evidence/bundle-file.js';
 
 function parseInChunks(text: string, size: number): { events: unknown[]; members: Record<string, unknown> } {
@@ -46,10 +47,47 @@ describe('streaming bundle parser', () => {
     assert.deepEqual(members, { format: 'f', seals: [] });
   });
 
+  it('accepts a byte-changed document only when JSON does, and then reads exactly what JSON.parse reads', () => {
+    const texts = [JSON.stringify(document), JSON.stringify(document, null, 1)];
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64), (text, at, code, size) => {
+        const index = at % text.length;
+        const changed = `${text.slice(0, index)}${String.fromCharCode(code)}${text.slice(index + 1)}`;
+        let expected: Record<string, unknown> | undefined;
+        try {
+          expected = JSON.parse(changed) as Record<string, unknown>;
+        } catch {
+          expected = undefined;
+        }
+        let read: ReturnType<typeof parseInChunks> | undefined;
+        try {
+          read = parseInChunks(changed, size);
+        } catch (error) {
+          assert.ok(error instanceof SyntaxError);
+          // Refusing is always allowed for what JSON refuses; for valid JSON only a repeated member.
+          if (expected !== undefined) assert.match(error.message, /two ".*" members/, changed);
+          return;
+        }
+        assert.ok(expected !== undefined && typeof expected === 'object' && !Array.isArray(expected), `accepted what JSON refuses: ${changed}`);
+        const { events, ...members } = expected;
+        assert.deepEqual(read.events, Array.isArray(events) ? events : [], changed);
+        assert.deepEqual(read.members, members, changed);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('refuses a repeated member (JSON.parse would keep the last; streaming would read both)', () => {
+    assert.throws(() => parseInChunks('{"events":[{"a":1}],"events":[]}', 5), /two "events" members/);
+  });
+
   it('rejects what is not a complete JSON object', () => {
     assert.throws(() => parseInChunks('[1,2]', 10), SyntaxError);
     assert.throws(() => parseInChunks('{"events":[{"a":1}', 10), SyntaxError);
     assert.throws(() => parseInChunks('{"events":[{"a":1]}', 10), SyntaxError);
     assert.throws(() => parseInChunks('{"a":1} trailing', 10), SyntaxError);
+    for (const malformed of ['{"events":[{"a":1}{"b":2}]}', '{"events":[{"a":1},,{"b":2}]}', '{"events":[{"a":1},]}', '{"events":[{"a":1}\u000b]}', '{"a":1 "b":2}', '{"a" 1}', '{"events":[1]:2}']) {
+      assert.throws(() => parseInChunks(malformed, 4), SyntaxError, malformed);
+    }
   });
 });

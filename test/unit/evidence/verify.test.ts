@@ -142,6 +142,52 @@ describe('evidence bundle verification', () => {
     });
   });
 
+  it('a signature respelt in its unused trailing bits (decoding to the same bytes) fails, for the manifest and for a seal', async () => {
+    // An Ed25519 or P-256 signature is 64 bytes: 86 base64url characters whose last carries 2 unused bits.
+    const respell = (jws: string): string => {
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+      const last = alphabet.indexOf(jws.at(-1) as string);
+      const changed = `${jws.slice(0, -1)}${alphabet[last ^ 1]}`;
+      assert.deepEqual(Buffer.from(changed.split('.')[2] as string, 'base64url'), Buffer.from(jws.split('.')[2] as string, 'base64url'), 'same bytes');
+      return changed;
+    };
+    await withTempDir(async (dir) => {
+      const bundle = copyOf(await exportBundle(await sealedLog(dir)));
+      bundle.manifestSignature = respell(bundle.manifestSignature);
+      const report = await verifyTampered(bundle);
+      assert.equal(report.firstFailure?.kind, 'manifest');
+      assert.match(report.firstFailure?.message ?? '', /canonical base64url/);
+    });
+    await withTempDir(async (dir) => {
+      const bundle = copyOf(await exportBundle(await sealedLog(dir)));
+      const seal = bundle.seals[1] as { position: number; data: Record<string, unknown> };
+      seal.data.signature = respell(seal.data.signature as string);
+      const report = await verifyTampered(bundle);
+      assert.equal(report.ok, false);
+      assert.ok(report.failures.some((f) => f.kind === 'seal' && /canonical base64url/.test(f.message)), JSON.stringify(report.failures));
+    });
+  });
+
+  it("a changed member of a bundle key that the thumbprint does not cover (alg, use, a member's name) fails", async () => {
+    const edits: ((key: Record<string, unknown>) => void)[] = [
+      (key) => (key.alg = 'FS256'),
+      (key) => (key.use = 'enc'),
+      (key) => {
+        key.usf = key.use;
+        delete key.use;
+      },
+    ];
+    for (const edit of edits) {
+      await withTempDir(async (dir) => {
+        const bundle = copyOf(await exportBundle(await sealedLog(dir)));
+        edit(bundle.keys.keys[0] as Record<string, unknown>);
+        const report = await verifyTampered(bundle);
+        assert.equal(report.ok, false);
+        assert.match(report.firstFailure?.message ?? '', /key .* in the bundle/);
+      });
+    }
+  });
+
   it("a seal's tampered root fails naming that seal", async () => {
     await withTempDir(async (dir) => {
       const bundle = copyOf(await exportBundle(await sealedLog(dir)));

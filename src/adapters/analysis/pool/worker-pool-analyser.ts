@@ -3,16 +3,21 @@
  * once (measured in one cheap pass), the rest are analysed in worker threads under a deadline. A
  * worker past the deadline is ended and replaced, so a pathological statement costs its caller an
  * `analysis_limit` error and nobody else anything. Answers are cached here, on the event loop.
+ *
+ * The workers also do the event loop's other parser work — GoogleSQL → DuckDB for the embedded
+ * warehouse, the lineage of the SQL it ran — so the parser's WebAssembly (~70 MiB resident per
+ * thread) is loaded once per worker and never on the event loop. Both are cached like analyses.
  */
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { Analysis } from '../../../domain/analysis/types.js';
-import { LedgergateError } from '../../../domain/errors.js';
-import type { Analyser, AnalysisContext, Catalog } from '../../../domain/ports.js';
+import type { Analysis, OutputColumn } from '../../../domain/analysis/types.js';
+import { LedgergateError, type ErrorCode } from '../../../domain/errors.js';
+import type { Analyser, AnalysisContext, Catalog, ExecutedSql, TableSchema } from '../../../domain/ports.js';
 import { LruCache } from '../lru-cache.js';
 import { measureStatement, overCap, type SizeCaps } from './statement-size.js';
 import type { ExternalQueryOptions } from '../external-query/external-query.js';
-import type { FromWorker, ToWorker, WorkerSettings } from './worker-protocol.js';
+import type { TranspiledSql } from '../../warehouse/googlesql-to-duckdb.js';
+import type { FromWorker, ToWorker, WorkerRequest, WorkerSettings } from './worker-protocol.js';
 
 export interface AnalysisLimits extends SizeCaps {
   /** Longest an analysis may take, catalog lookups included. */
@@ -22,6 +27,10 @@ export interface AnalysisLimits extends SizeCaps {
 export const defaultAnalysisLimits: AnalysisLimits = { maxTokens: 50_000, maxListItems: 2_000, maxNesting: 64, timeoutMs: 30_000 };
 
 export interface WorkerPoolAnalyser extends Analyser {
+  /** GoogleSQL → DuckDB statements, as `googleSqlToDuckDb` gives them (its refusals keep their codes). */
+  transpileToDuckDb(sql: string, projectId: string): Promise<TranspiledSql>;
+  /** Lineage of SQL a warehouse ran, as `executedLineage` gives it. */
+  executedLineage(executed: ExecutedSql, tables: readonly TableSchema[]): Promise<OutputColumn[] | undefined>;
   /** Resolves once every worker has loaded the parser (the gateway serves only then). */
   ready(): Promise<void>;
   /** Ends the workers (pending analyses fail). */
@@ -30,10 +39,8 @@ export interface WorkerPoolAnalyser extends Analyser {
 
 interface Job {
   readonly id: number;
-  readonly sql: string;
-  readonly context: AnalysisContext;
-  readonly catalogVersion: string;
-  readonly resolve: (analysis: Analysis) => void;
+  readonly request: WorkerRequest;
+  readonly resolve: (answer: unknown) => void;
   readonly reject: (error: Error) => void;
   /** Started when the job reaches a ready worker: loading a worker is not the statement's fault. */
   timer?: NodeJS.Timeout;
@@ -122,6 +129,15 @@ export function createWorkerPoolAnalyser(options: {
       case 'analysed':
         finish(slot, job, () => job.resolve(message.analysis));
         return;
+      case 'transpiled':
+        finish(slot, job, () => job.resolve({ statements: message.statements }));
+        return;
+      case 'lineage':
+        finish(slot, job, () => job.resolve(message.outputs));
+        return;
+      case 'refused':
+        finish(slot, job, () => job.reject(new LedgergateError(message.error.code as ErrorCode, message.error.message, message.error.details)));
+        return;
       case 'failed':
         finish(slot, job, () => job.reject(new Error(message.message)));
         return;
@@ -159,26 +175,37 @@ export function createWorkerPoolAnalyser(options: {
 
   function send(slot: Slot, job: Job): void {
     job.timer ??= setTimeout(() => timeOut(slot, job), limits.timeoutMs);
-    const message: ToWorker = { kind: 'analyse', id: job.id, sql: job.sql, context: job.context, catalogVersion: job.catalogVersion };
+    const message: ToWorker = { ...job.request, id: job.id };
     slot.worker.postMessage(message);
   }
 
-  function inWorker(sql: string, context: AnalysisContext, catalogVersion: string): Promise<{ analysis: Analysis; lookupFailed: boolean }> {
+  /** `T` is what the worker answers to this request kind (worker-protocol.ts pairs them). */
+  function inWorker<T>(request: WorkerRequest): Promise<{ answer: T; lookupFailed: boolean }> {
     if (closed) return Promise.reject(new LedgergateError('internal', 'The analyser is closed'));
     const slot = slots.reduce((least, s) => (s.jobs.size < least.jobs.size ? s : least));
     return new Promise((resolve, reject) => {
       const id = ++nextId;
       const job: Job = {
         id,
-        sql,
-        context,
-        catalogVersion,
-        resolve: (analysis) => resolve({ analysis, lookupFailed: job.lookupFailed }),
+        request,
+        resolve: (answer) => resolve({ answer: answer as T, lookupFailed: job.lookupFailed }),
         reject,
         lookupFailed: false,
       };
       post(slot, job);
     });
+  }
+
+  /** Pure parser work, cached by its input; failures are not answers, so they are not kept. */
+  const parserWork = new LruCache<string, Promise<unknown>>(options.cacheSize ?? 1000);
+  function cachedParserWork<T>(request: WorkerRequest): Promise<T> {
+    const key = createHash('sha256').update(JSON.stringify(request), 'utf8').digest('hex');
+    const cached = parserWork.get(key);
+    if (cached) return cached as Promise<T>;
+    const pending = inWorker<T>(request).then(({ answer }) => answer);
+    parserWork.set(key, pending);
+    pending.catch(() => parserWork.delete(key));
+    return pending;
   }
 
   return {
@@ -189,7 +216,7 @@ export function createWorkerPoolAnalyser(options: {
       const key = JSON.stringify([createHash('sha256').update(sql, 'utf8').digest('hex'), context.defaultProject, context.defaultDataset ?? null, version]);
       const cached = cache.get(key);
       if (cached) return cached;
-      const pending = inWorker(sql, context, version).then(({ analysis, lookupFailed }) => {
+      const pending = inWorker<Analysis>({ kind: 'analyse', sql, context, catalogVersion: version }).then(({ answer: analysis, lookupFailed }) => {
         // A catalog outage gives a fail-closed answer that must not outlive the outage.
         if (lookupFailed) cache.delete(key);
         return analysis;
@@ -199,6 +226,8 @@ export function createWorkerPoolAnalyser(options: {
       pending.catch(() => cache.delete(key));
       return pending;
     },
+    transpileToDuckDb: (sql, projectId) => cachedParserWork<TranspiledSql>({ kind: 'transpile', sql, projectId }),
+    executedLineage: (executed, tables) => cachedParserWork<OutputColumn[] | undefined>({ kind: 'executed-lineage', executed, tables }),
     async ready() {
       await Promise.all(slots.map((slot) => slot.ready));
     },
