@@ -135,11 +135,15 @@ describe('docker-compose.yml and Dockerfile', () => {
     assert.ok(config.metricsToken, 'a metrics token lets Prometheus scrape from another container');
   });
 
-  it('the image starts the compiled entry point that the build emits', () => {
+  it('the image starts the compiled entry point that the build emits, with the node flags npm start uses', () => {
     const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { outDir: string; rootDir: string } };
-    const cmd = dockerStages(dockerfile).at(-1)?.instructions.find((i) => i.op === 'CMD')?.args ?? '';
-    assert.deepEqual(JSON.parse(cmd), ['node', `${build.compilerOptions.outDir}/src/main.js`]);
+    const cmd = JSON.parse(dockerStages(dockerfile).at(-1)?.instructions.find((i) => i.op === 'CMD')?.args ?? '[]') as string[];
+    assert.equal(cmd[0], 'node');
+    assert.equal(cmd.at(-1), `${build.compilerOptions.outDir}/src/main.js`);
     assert.equal(build.compilerOptions.rootDir, '.');
+    // The container and `npm start` run the same process (the heap settings are in both).
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
+    assert.deepEqual(cmd, start.split(/\s+/));
   });
 
   it('.dockerignore keeps local state, secrets and dependencies out of the build context', () => {
