@@ -4,7 +4,7 @@
  * equal to the hash before it. Keeps 32 bytes per event for the seal checks that follow, and the
  * counters of the auditor's summary.
  */
-import { chainHash, type HashableEvent } from './event-hash.js';
+import { createChainHasher, type HashableEvent } from './event-hash.js';
 
 export interface VerifyFailure {
   readonly kind: 'event' | 'seal' | 'manifest';
@@ -52,6 +52,7 @@ export interface EventChainCheck {
 const HASH = /^[0-9a-f]{64}$/;
 
 export function createEventChainCheck(): EventChainCheck {
+  const hasher = createChainHasher();
   const failures: VerifyFailure[] = [];
   let hashes = Buffer.alloc(32 * 1024);
   let count = 0;
@@ -134,7 +135,7 @@ export function createEventChainCheck(): EventChainCheck {
       const valid = event as EventShape;
       let recomputed: string | undefined;
       try {
-        recomputed = chainHash(valid.prevHash, valid);
+        recomputed = hasher.hash(valid.prevHash, valid);
       } catch {
         recomputed = undefined;
       }
