@@ -30,8 +30,25 @@ describe('streaming bundle parser', () => {
     manifestSignature: 'a.b.c',
   };
 
+  /** The exporter's layout: one event per line (which the parser reads a line at a time). */
+  const oneEventPerLine = (newline: string): string => {
+    const { events, ...rest } = document;
+    const members = JSON.stringify(rest).slice(1);
+    return `{"events":[${newline}${events.map((event) => JSON.stringify(event)).join(`,${newline}`)}${newline}],${members}`;
+  };
+  // Lines that start like an event and end with a brace without holding one whole event.
+  const eventsSplitAcrossLines = oneEventPerLine('\n').replace('✓"}},\n{"position":2', '✓"}\n}\n,\n{"position":2');
+
   it('splits the events array and parses the other members, whatever the chunking and layout', () => {
-    for (const text of [JSON.stringify(document), JSON.stringify(document, null, 2), JSON.stringify(document, null, '\t').replace(/\n/g, '\r\n')]) {
+    const layouts = [
+      JSON.stringify(document),
+      JSON.stringify(document, null, 2),
+      JSON.stringify(document, null, '\t').replace(/\n/g, '\r\n'),
+      oneEventPerLine('\n'),
+      oneEventPerLine('\r\n'),
+      eventsSplitAcrossLines,
+    ];
+    for (const text of layouts) {
       for (const size of [1, 2, 3, 7, 64, 100_000]) {
         const { events, members } = parseInChunks(text, size);
         assert.deepEqual(events, document.events, `chunk size ${size}`);
@@ -48,9 +65,10 @@ describe('streaming bundle parser', () => {
   });
 
   it('accepts a byte-changed document only when JSON does, and then reads exactly what JSON.parse reads', () => {
-    const texts = [JSON.stringify(document), JSON.stringify(document, null, 1)];
+    const texts = [JSON.stringify(document), JSON.stringify(document, null, 1), oneEventPerLine('\n'), eventsSplitAcrossLines];
+    assert.match(eventsSplitAcrossLines, /\n\{"position":1,.*\}\n\}\n,\n\{"position":2/);
     fc.assert(
-      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64), (text, at, code, size) => {
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64, 100_000), (text, at, code, size) => {
         const index = at % text.length;
         const changed = `${text.slice(0, index)}${String.fromCharCode(code)}${text.slice(index + 1)}`;
         let expected: Record<string, unknown> | undefined;
@@ -73,7 +91,7 @@ describe('streaming bundle parser', () => {
         assert.deepEqual(read.events, Array.isArray(events) ? events : [], changed);
         assert.deepEqual(read.members, members, changed);
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
   });
 
