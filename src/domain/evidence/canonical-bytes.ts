@@ -42,6 +42,11 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
     bytes = grown;
   };
 
+  const byte = (code: number): void => {
+    if (length === bytes.length) reserve(1);
+    bytes[length++] = code;
+  };
+
   /** Text known to be ASCII without characters JSON escapes (number text, literals, the prefix). */
   const ascii = (text: string): void => {
     reserve(text.length);
@@ -55,6 +60,18 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
       const c = text.charCodeAt(i);
       if (c >= 0x80) throw notPlain;
       bytes[length++] = c;
+    }
+  };
+
+  /** A non-negative 31-bit integer in decimal, as String() writes it, without making the string. */
+  const digits = (integer: number): void => {
+    reserve(10);
+    let divisor = 1;
+    while (divisor * 10 <= integer) divisor *= 10;
+    for (; divisor >= 1; divisor /= 10) {
+      const digit = Math.floor(integer / divisor);
+      bytes[length++] = 0x30 + digit;
+      integer -= digit * divisor;
     }
   };
 
@@ -132,7 +149,7 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
       case 'number':
         // ECMAScript's Number::toString, which RFC 8785 adopts (and which writes -0 as 0): ASCII.
         if (!Number.isFinite(item)) throw notPlain;
-        return ascii(String(item));
+        return item >= 0 && item < 0x8000_0000 && (item | 0) === item ? digits(item) : ascii(String(item));
       case 'boolean':
         return ascii(item ? 'true' : 'false');
       case 'object':
@@ -144,9 +161,9 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
   };
 
   const array = (items: readonly unknown[], depth: number): void => {
-    ascii('[');
+    byte(0x5b);
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) ascii(',');
+      if (i > 0) byte(0x2c);
       const item = items[i];
       if (item === undefined) {
         // JSON writes an undefined item as null, but the reference keeps a hole as a hole: let it decide.
@@ -156,7 +173,7 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
         value(item, depth + 1);
       }
     }
-    ascii(']');
+    byte(0x5d);
   };
 
   const object = (target: Record<string, unknown>, depth: number): void => {
@@ -167,20 +184,20 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
   };
 
   const members = (target: Readonly<Record<string, unknown>>, keys: readonly string[], depth: number): void => {
-    ascii('{');
+    byte(0x7b);
     let first = true;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       const item = target[key];
       // Skipped like the reference does; a symbol value falls to the reference through value().
       if (item === undefined) continue;
-      if (!first) ascii(',');
+      if (!first) byte(0x2c);
       first = false;
       string(key);
-      ascii(':');
+      byte(0x3a);
       value(item, depth + 1);
     }
-    ascii('}');
+    byte(0x7d);
   };
 
   return {
@@ -188,7 +205,7 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
       length = 0;
       try {
         rawAscii(line);
-        ascii('\n');
+        byte(0x0a);
         members(target, sortedKeys, 0);
       } catch (error) {
         if (error instanceof NotPlainJson) return undefined;

@@ -124,6 +124,7 @@ describe('fast canonical JSON and chain hash', () => {
       const cases: unknown[] = [
         { b: 1, a: [3, undefined, { d: 1, c: 2 }], '\u20ac': 1, '\ud83d\ude00': 2, '\ufb33': 3, '': 0, 10: 'x', 9: 'y' },
         { n: [0, -0, 1e21, 1e-7, 0.1 + 0.2, -1.5e300, 5e-324, 123456789012345680000] },
+        { n: [1, 9, 10, 99, 100, 101, 1e9, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 1, -1, -10, 7.5, 2 ** 53, 1e15 + 0.5] },
         { text: 'tab\t nl\n cr\r bs\b ff\f quote" backslash\\ ctrl\u0001\u001f del\u007f \u0080 \u07ff \u0800 \u2028\u2029 \uffff é ✓ \\ud800 literal' },
         { big },
         { lone: 'a\ud800b' },
