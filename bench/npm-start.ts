@@ -11,10 +11,21 @@ import { startGatewayProcess, type GatewayProcess } from '../test/support/gatewa
 
 const repoRoot = resolve(import.meta.dirname, '..');
 
+function startScript(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/);
+}
+
 /** The node flags `npm start` passes (package.json), so the gateway measured has the same heap settings. */
 export function startNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).filter((token) => token.startsWith('--'));
+  return startScript().filter((token) => token.startsWith('--'));
+}
+
+/** The environment `npm start` sets in front of `node` (`NAME=value` words, e.g. glibc's arena count). */
+export function startEnvironment(): Record<string, string> {
+  const words = startScript();
+  const assignments = words.slice(0, words.findIndex((word) => !/^[A-Z_][A-Z0-9_]*=/.test(word)));
+  return Object.fromEntries(assignments.map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]));
 }
 
 /** What `npm start`'s `prestart` does: compile `src/` into `dist/`. */
@@ -24,6 +35,6 @@ export function buildForStart(): void {
 
 /** The compiled gateway with `npm start`'s flags (call `buildForStart` once before). */
 export function startAsNpmStart(options: Omit<Parameters<typeof startGatewayProcess>[0] & object, 'entry' | 'nodeArgs'> & { extraNodeArgs?: string[] } = {}): Promise<GatewayProcess> {
-  const { extraNodeArgs, ...rest } = options;
-  return startGatewayProcess({ ...rest, entry: 'compiled', nodeArgs: [...startNodeFlags(), ...(extraNodeArgs ?? [])] });
+  const { extraNodeArgs, env, ...rest } = options;
+  return startGatewayProcess({ ...rest, env: { ...startEnvironment(), ...env }, entry: 'compiled', nodeArgs: [...startNodeFlags(), ...(extraNodeArgs ?? [])] });
 }
