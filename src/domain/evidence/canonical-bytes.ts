@@ -76,8 +76,9 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
   };
 
   const string = (text: string): void => {
-    // Worst case per UTF-16 unit: six bytes (\u001f); plus the quotes.
-    reserve(text.length * 6 + 2);
+    // Worst case per UTF-16 unit: six bytes (\u001f); plus the quotes. A long string is measured
+    // first, so that it never asks for six times its length.
+    reserve((text.length <= 16_384 ? text.length * 6 : escapedLengthBound(text)) + 2);
     const out = bytes;
     let at = length;
     out[at++] = 0x22;
@@ -214,6 +215,17 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
       return bytes.subarray(0, length);
     },
   };
+}
+
+/** At least the number of bytes `string` writes for `text` between its quotes. */
+function escapedLengthBound(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // A surrogate pair is two units of four bytes in all: three per unit is enough for them too.
+    bytes += c < 0x20 ? 6 : c === 0x22 || c === 0x5c ? 2 : c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return bytes;
 }
 
 /**

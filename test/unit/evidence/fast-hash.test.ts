@@ -150,5 +150,14 @@ describe('fast canonical JSON and chain hash', () => {
         }
       }
     });
+
+    it('sizes its buffer for long strings: each written into a fresh hasher equals the reference', () => {
+      // Six, three, four (per pair) and two bytes per unit, and a mix past the length measured first.
+      const longStrings = ['\u0001'.repeat(20_000), '\u20ac'.repeat(30_000), '\ud83d\ude00'.repeat(10_000), '"\\'.repeat(10_000), `${'a'.repeat(16_384)}\u0001\u00e9\u20ac\ud83d\ude00"`.repeat(3)];
+      for (const text of longStrings) {
+        const event = eventOf(genesisHash, { text }, null, 's', '2024');
+        assert.equal(createChainHasher().hash(genesisHash, event), referenceChainHash(genesisHash, event), `${text.slice(0, 8)}… × ${text.length}`);
+      }
+    });
   });
 });
