@@ -19,6 +19,9 @@ const MAX_DEPTH = 200;
 
 const HEX = '0123456789abcdef';
 
+/** 1 for the ASCII characters JSON writes as they are: not a control character, quote or backslash. */
+const WRITTEN_AS_IS = Uint8Array.from({ length: 0x80 }, (_, c) => (c >= 0x20 && c !== 0x22 && c !== 0x5c ? 1 : 0));
+
 export interface CanonicalByteWriter {
   /**
    * The bytes of `line` (the previous hash), a newline, then the canonical text of
@@ -85,7 +88,7 @@ export function createCanonicalByteWriter(): CanonicalByteWriter {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c < 0x80) {
-        if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+        if (WRITTEN_AS_IS[c] === 1) {
           out[at++] = c;
           continue;
         }
