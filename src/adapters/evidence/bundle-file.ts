@@ -4,7 +4,9 @@
  * needs memory for 32 bytes per event, not for the file. The other members (seals, keys, manifest)
  * are small and parsed whole. Accepts any valid JSON layout, not only the one the exporter writes.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
 
 export async function verifyBundleFile(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -16,11 +18,31 @@ export async function verifyBundleFile(path: string, options: VerifyOptions = {}
       if (key !== 'events') tail[key] = value;
     },
   });
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    parser.write(chunk as string);
-  }
+  for await (const chunk of textChunks(path)) parser.write(chunk);
   parser.end();
   return verifier.finish(tail as unknown as BundleTail);
+}
+
+/**
+ * The file's text as UTF-8, chunk by chunk: the same text as reading it with the 'utf8' encoding
+ * (a broken sequence becomes U+FFFD). Until a chunk holds a byte above 0x7f the decoder holds
+ * nothing back, and the text of an all-ASCII chunk is its bytes, copied instead of decoded (what the
+ * exporter writes is mostly ASCII); from the first other chunk on, every chunk goes through the
+ * decoder, which may hold the start of a character split between chunks.
+ */
+export async function* textChunks(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let decoding = false;
+  for await (const bytes of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
+    if (!decoding && isAscii(bytes)) {
+      yield bytes.toString('latin1');
+    } else {
+      decoding = true;
+      yield decoder.write(bytes);
+    }
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
 }
 
 export interface BundleStreamHandlers {

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { createBundleStreamParser } from '../../../src/adapters/evidence/bundle-file.js';
+import { createBundleStreamParser, textChunks } from '../../../src/adapters/evidence/bundle-file.js';
 
 function parseInChunks(text: string, size: number): { events: unknown[]; members: Record<string, unknown> } {
   const events: unknown[] = [];
@@ -106,6 +109,34 @@ describe('streaming bundle parser', () => {
     assert.throws(() => parseInChunks('{"a":1} trailing', 10), SyntaxError);
     for (const malformed of ['{"events":[{"a":1}{"b":2}]}', '{"events":[{"a":1},,{"b":2}]}', '{"events":[{"a":1},]}', '{"events":[{"a":1}\u000b]}', '{"a":1 "b":2}', '{"a" 1}', '{"events":[1]:2}']) {
       assert.throws(() => parseInChunks(malformed, 4), SyntaxError, malformed);
+    }
+  });
+});
+
+describe('reading a bundle file as text', () => {
+  it('gives the text UTF-8 decoding gives, whatever the chunking: ASCII chunks, characters split between chunks, broken sequences', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ledgergate-text-chunks-'));
+    try {
+      const samples: Buffer[] = [
+        Buffer.from('{"events":[{"a":"plain ascii"}]}'),
+        Buffer.from(`${'x'.repeat(20)}é€😀 after ${'y'.repeat(20)}`),
+        Buffer.concat([Buffer.from('ascii first '.repeat(5)), Buffer.from([0xe2, 0x82]), Buffer.from(' cut € and '), Buffer.from([0xff, 0xc3])]),
+        Buffer.from([0xf0, 0x9f, 0x98]),
+      ];
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 1, max: 17 }), async (sample, noise, chunkBytes) => {
+          const bytes = Buffer.concat([sample, Buffer.from(noise)]);
+          const file = join(dir, `text-${run++}.json`);
+          await writeFile(file, bytes);
+          let text = '';
+          for await (const chunk of textChunks(file, chunkBytes)) text += chunk;
+          assert.equal(text, bytes.toString('utf8'));
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
