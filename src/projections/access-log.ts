@@ -5,7 +5,7 @@
  * Persisted: one row per request in `access_log`, the columns filters use indexed, the row itself as JSON.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows } from './batch-rows.js';
@@ -77,7 +77,7 @@ export const accessLogProjection: SqlProjection = {
   },
 };
 
-function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: RecordedEvent): void {
+function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: FoldableEvent): void {
   const found = requestEventOf(recorded);
   if (!found) return;
   const { requestId, event, at } = found;

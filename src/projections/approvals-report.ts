@@ -8,7 +8,7 @@
  * once they run or end), its facts as JSON, time and requester indexed for the report's filters.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Tracked } from './approvals-report-checks.js';
@@ -83,7 +83,7 @@ export const approvalsReportProjection: SqlProjection = {
   },
 };
 
-function fold(requests: BatchRows<Tracked>, recorded: RecordedEvent): void {
+function fold(requests: BatchRows<Tracked>, recorded: FoldableEvent): void {
   const found = requestEventOf(recorded);
   if (!found) return;
   const { requestId, event, at } = found;

@@ -6,7 +6,7 @@
  * flight brings to its item; dropped once the request ends).
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
@@ -98,7 +98,7 @@ export const maskingReportProjection: SqlProjection = {
 };
 
 /** Folds one event; returns the report item a ResultMasked adds. */
-function fold(requests: BatchRows<RequestFacts>, recorded: RecordedEvent): { item: MaskingReportItem; actor: string } | undefined {
+function fold(requests: BatchRows<RequestFacts>, recorded: FoldableEvent): { item: MaskingReportItem; actor: string } | undefined {
   const found = requestEventOf(recorded);
   if (!found) return undefined;
   const { requestId, event } = found;

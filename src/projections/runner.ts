@@ -6,7 +6,7 @@
  * batches, one transaction per batch. Callers that need read-your-writes wait for `catchUp`.
  */
 import type { Subscription } from 'rxjs';
-import type { EventStore, RecordedEvent, Logger } from '../domain/ports.js';
+import type { EventStore, FoldableEvent, RecordedEvent, Logger } from '../domain/ports.js';
 import { applyPage, type TrackedProjection } from './apply-page.js';
 import type { Projection, SqlProjection } from './projection.js';
 import type { ReadModelDb } from './read-model-db.js';
@@ -44,12 +44,15 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
   const pageSize = deps.pageSize ?? 5000;
   const head = await store.headPosition();
   const tracked = deps.projections.map((definition) => open(definition, head));
+  // A store's rebuild read when it has one (fewer columns, no schema re-check; see ports.ts).
+  const readPage = (options: { from: number; maxCount: number }): Promise<FoldableEvent[]> =>
+    store.readForProjections ? store.readForProjections(options) : store.readAll(options);
 
   // Resume (or build afresh) synchronously in pages, so the gateway serves only whole read models.
   let catching = tracked.filter((t) => t.ready && t.position < head);
   while (catching.length > 0) {
     const from = Math.min(...catching.map((t) => t.position));
-    const page = await store.readAll({ from, maxCount: pageSize });
+    const page = await readPage({ from, maxCount: pageSize });
     if (page.length === 0) break;
     applyPage(readModels, page, catching, logger);
     catching = catching.filter((t) => t.position < head);
@@ -117,7 +120,7 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
     let pending = targets;
     while (!stopped && pending.length > 0) {
       try {
-        const page = await store.readAll({ from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
+        const page = await readPage({ from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
         if (stopped) return;
         applyPage(readModels, page, pending, logger);
         // Caught up with what the live feed has applied: from here the live feed carries it.

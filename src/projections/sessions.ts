@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { assessmentStreamPrefix } from '../domain/events/index.js';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import type { SqlProjection } from './projection.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
@@ -43,7 +43,7 @@ export const sessionsProjection: SqlProjection = {
     // One batch: each session's first and last time and its new streams, written once at flush.
     const batch = new Map<string, { firstAt: string; lastAt: string; streams: Map<string, number> }>();
     return {
-      apply(event: RecordedEvent) {
+      apply(event: FoldableEvent) {
         const sessionId = event.metadata.sessionId;
         // Request and assessment streams belong to a session; shared streams (authentication failures) are not replayed.
         if (!sessionId || !(event.streamName.startsWith('query-') || event.streamName.startsWith(assessmentStreamPrefix))) return;
