@@ -26,7 +26,8 @@ export async function timeRebuild(file: string): Promise<{ events: number; wallP
     const started = performance.now();
     const readModelDb = openReadModelDb({ file: join(dir, 'read-models.sqlite') });
     const { projections, status } = createReadModels(readModelDb);
-    const runner = await startProjectionRunner({ store, readModels: readModelDb, projections, status, logger: silentLogger });
+    const pageSize = process.env.REBUILD_PAGE_SIZE ? Number(process.env.REBUILD_PAGE_SIZE) : undefined;
+    const runner = await startProjectionRunner({ store, readModels: readModelDb, projections, status, logger: silentLogger, ...(pageSize ? { pageSize } : {}) });
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(cpu);
     runner.stop();

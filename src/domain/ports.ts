@@ -59,6 +59,16 @@ export interface ReadAllOptions {
   readonly maxCount?: number;
 }
 
+/**
+ * Event data that none of the folds being fed reads, per event type: `'*'` for the whole data, or
+ * top-level members. A rebuild's read may leave it out (the data of such an event then lacks them).
+ */
+export type UnreadData = Readonly<Record<string, '*' | readonly string[]>>;
+
+export interface ProjectionReadOptions extends ReadAllOptions {
+  readonly unread?: UnreadData;
+}
+
 export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Empty when the stream does not exist. */
@@ -72,7 +82,7 @@ export interface EventStore {
    * JSON does not parse, whose type is unknown or whose metadata has no occurrence time. Readers
    * without it use `readAll`.
    */
-  readForProjections?(options: ReadAllOptions): Promise<FoldableEvent[]>;
+  readForProjections?(options: ProjectionReadOptions): Promise<FoldableEvent[]>;
   /** The last global position written, 0 when empty. */
   headPosition(): Promise<number>;
   /**

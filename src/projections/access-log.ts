@@ -10,6 +10,7 @@ import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface AccessLogRow {
   time: string;
@@ -47,6 +48,7 @@ export interface AccessLogRow {
 export const accessLogProjection: SqlProjection = {
   name: 'access_log',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS access_log (

@@ -10,6 +10,7 @@ import { requestEventOf } from '../domain/request/request-stream.js';
 import { approvalStatusOf, statusAfter, terminalStatuses, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface PendingApproval {
   requestId: string;
@@ -47,6 +48,7 @@ export interface QueueDoc {
 export const approvalQueueProjection: SqlProjection = {
   name: 'approval_queue',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS approval_queue (

@@ -14,6 +14,7 @@ import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/req
 import type { Tracked } from './approvals-report-checks.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface ApprovalsReportItem {
   requestId: string;
@@ -53,6 +54,7 @@ export interface ApprovalsReportFilter {
 export const approvalsReportProjection: SqlProjection = {
   name: 'approvals_report',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS approvals_report (

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { FoldableEvent } from '../domain/ports.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
 
@@ -41,6 +42,7 @@ const keyOf = (issuer: string, subject: string) => `${issuer}\u0000${subject}`;
 export const bigQueryJobsProjection: SqlProjection = {
   name: 'bigquery_jobs',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS bigquery_jobs (

@@ -11,6 +11,7 @@ import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
 
@@ -63,6 +64,7 @@ interface RequestFacts {
 export const maskingReportProjection: SqlProjection = {
   name: 'masking_report',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS masking_facts (request_id TEXT PRIMARY KEY, facts TEXT NOT NULL);

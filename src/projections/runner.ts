@@ -11,6 +11,7 @@ import { applyPage, type TrackedProjection } from './apply-page.js';
 import type { Projection, SqlProjection } from './projection.js';
 import type { ReadModelDb } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
+import { unreadByAll } from './unread-data.js';
 
 export interface ProjectionRunner {
   /** Position of the last live event applied. */
@@ -44,15 +45,18 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
   const pageSize = deps.pageSize ?? 5000;
   const head = await store.headPosition();
   const tracked = deps.projections.map((definition) => open(definition, head));
-  // A store's rebuild read when it has one (fewer columns, no schema re-check; see ports.ts).
-  const readPage = (options: { from: number; maxCount: number }): Promise<FoldableEvent[]> =>
-    store.readForProjections ? store.readForProjections(options) : store.readAll(options);
+  // A store's rebuild read when it has one (fewer columns, no schema re-check, and none of the data
+  // all of these projections leave unread; see ports.ts and unread-data.ts).
+  const readPage = (targets: readonly TrackedProjection[], options: { from: number; maxCount: number }): Promise<FoldableEvent[]> =>
+    store.readForProjections
+      ? store.readForProjections({ ...options, unread: unreadByAll(targets.map((t) => t.definition.unreadData)) })
+      : store.readAll(options);
 
   // Resume (or build afresh) synchronously in pages, so the gateway serves only whole read models.
   let catching = tracked.filter((t) => t.ready && t.position < head);
   while (catching.length > 0) {
     const from = Math.min(...catching.map((t) => t.position));
-    const page = await readPage({ from, maxCount: pageSize });
+    const page = await readPage(catching, { from, maxCount: pageSize });
     if (page.length === 0) break;
     applyPage(readModels, page, catching, logger);
     catching = catching.filter((t) => t.position < head);
@@ -120,7 +124,7 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
     let pending = targets;
     while (!stopped && pending.length > 0) {
       try {
-        const page = await readPage({ from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
+        const page = await readPage(pending, { from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
         if (stopped) return;
         applyPage(readModels, page, pending, logger);
         // Caught up with what the live feed has applied: from here the live feed carries it.

@@ -26,7 +26,7 @@ import type { WireEvent, WireOutcome } from './sqlite-writer-protocol.js';
 import { canonicalJson } from '../../domain/evidence/event-hash.js';
 import { fastPathHoldsForJsonText } from '../../domain/evidence/canonical-json.js';
 import { checkAppendable } from './append-checks.js';
-import { deferredData, sqliteProjectionReads } from './sqlite-projection-reads.js';
+import { sqliteProjectionReads } from './sqlite-projection-reads.js';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
@@ -58,7 +58,7 @@ interface EventRow {
 const columns = 'position, stream_name, revision, type, data, metadata, recorded_at, hash, prev_hash';
 
 /** Event types whose data is parsed on first access (see lazyRecorded). */
-const lazilyParsed = deferredData;
+const lazilyParsed: ReadonlySet<string> = new Set(['ResultDelivered']);
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const { file, registry } = options;
