@@ -42,7 +42,9 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function startProjectionRunner(deps: RunnerDeps): Promise<ProjectionRunner> {
   const { store, readModels, status, logger } = deps;
-  const pageSize = deps.pageSize ?? 5000;
+  // 2,000 rather than 5,000: a page's events stay alive until it is applied, and smaller pages cost
+  // the garbage collector less than the extra commits cost (rebuild bench, alternated: +10 % events/s).
+  const pageSize = deps.pageSize ?? 2000;
   const head = await store.headPosition();
   const tracked = deps.projections.map((definition) => open(definition, head));
   // A store's rebuild read when it has one (fewer columns, no schema re-check, and none of the data
