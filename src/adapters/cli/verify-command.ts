@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Jwks } from '../../domain/evidence/bundle.js';
 import type { VerifyFailure, VerifyReport } from '../../domain/evidence/verify.js';
-import { verifyBundleFile } from '../evidence/bundle-file.js';
+import { verifyBundleFile, type VerifyFileOptions } from '../evidence/bundle-file.js';
 
 export interface CommandOutput {
   stdout(text: string): void;
@@ -15,7 +15,8 @@ export interface CommandOutput {
 
 const usage = 'Usage: ledgergate verify FILE [--trusted-keys JWKS_FILE] [--json]';
 
-export async function runVerifyCommand(argv: string[], out: CommandOutput): Promise<number> {
+/** `fileOptions`: how the file is verified (threads); tests use it to run both paths. */
+export async function runVerifyCommand(argv: string[], out: CommandOutput, fileOptions: Omit<VerifyFileOptions, 'trustedKeys'> = {}): Promise<number> {
   const args = argv[0] === 'verify' ? argv.slice(1) : [...argv];
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
@@ -36,7 +37,7 @@ export async function runVerifyCommand(argv: string[], out: CommandOutput): Prom
 
   let report: VerifyReport;
   try {
-    report = await verifyBundleFile(parsed.file, { trustedKeys });
+    report = await verifyBundleFile(parsed.file, { ...fileOptions, trustedKeys });
   } catch (error) {
     out.stderr(`Cannot read ${parsed.file} as an evidence bundle: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;

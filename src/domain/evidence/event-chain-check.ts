@@ -43,7 +43,11 @@ export interface RecordedSeal {
 }
 
 export interface EventChainCheck {
-  add(event: unknown): void;
+  /**
+   * `recomputed`, when given, is `chainHash(event.prevHash, event)` computed elsewhere (a thread that
+   * parsed the same text), or '' where that threw; otherwise the hash is computed here.
+   */
+  add(event: unknown, recomputed?: string): void;
   readonly failures: VerifyFailure[];
   range(): ChainedRange;
   activity(): ActivitySummary;
@@ -129,7 +133,7 @@ export function createEventChainCheck(): EventChainCheck {
 
   return {
     failures,
-    add(raw) {
+    add(raw, given) {
       const event = raw as Partial<EventShape> | undefined;
       const problem = shapeProblem(event);
       const position = typeof event?.position === 'number' ? event.position : undefined;
@@ -139,10 +143,14 @@ export function createEventChainCheck(): EventChainCheck {
       }
       const valid = event as EventShape;
       let recomputed: string | undefined;
-      try {
-        recomputed = hasher.hash(valid.prevHash, valid);
-      } catch {
-        recomputed = undefined;
+      if (given !== undefined) {
+        recomputed = given === '' ? undefined : given;
+      } else {
+        try {
+          recomputed = hasher.hash(valid.prevHash, valid);
+        } catch {
+          recomputed = undefined;
+        }
       }
       // A hash equal to the recomputed one, or a prevHash equal to the previous event's (already
       // checked) hash, is 64 lowercase hex by construction; only the others need the pattern test.

@@ -47,7 +47,8 @@ export interface VerifyReport {
 export type BundleTail = Omit<EvidenceBundle, 'events'>;
 
 export interface BundleVerifier {
-  addEvent(event: unknown): void;
+  /** `recomputed`: the event's chain hash computed elsewhere, see EventChainCheck.add. */
+  addEvent(event: unknown, recomputed?: string): void;
   finish(tail: BundleTail): Promise<VerifyReport>;
 }
 
@@ -60,7 +61,7 @@ export async function verifyBundle(bundle: EvidenceBundle, options: VerifyOption
 export function createBundleVerifier(options: VerifyOptions = {}): BundleVerifier {
   const events = createEventChainCheck();
   return {
-    addEvent: (event) => events.add(event),
+    addEvent: (event, recomputed) => events.add(event, recomputed),
     async finish(tail) {
       const range = events.range();
       const activity = events.activity();

@@ -9,7 +9,14 @@ import { createBundleStreamParser, textChunks } from '../../../src/adapters/evid
 function parseInChunks(text: string, size: number): { events: unknown[]; members: Record<string, unknown> } {
   const events: unknown[] = [];
   const members: Record<string, unknown> = {};
-  const parser = createBundleStreamParser({ onEvent: (e) => events.push(e), onMember: (k, v) => (members[k] = v) });
+  const parser = createBundleStreamParser({
+    onEvent: (event, text) => {
+      // The hashing worker parses this text again: it must be exactly what the event was read from.
+      assert.deepEqual(JSON.parse(text), event);
+      events.push(event);
+    },
+    onMember: (k, v) => (members[k] = v),
+  });
   for (let i = 0; i < text.length; i += size) parser.write(text.slice(i, i + size));
   parser.end();
   return { events, members };

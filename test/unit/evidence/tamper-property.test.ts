@@ -4,6 +4,9 @@
  * (1: fails, naming the place; 2: not readable as a bundle) — never 0. A byte change that leaves the
  * parsed JSON equal (a hex digit's case inside a \u escape, an exponent's `e` vs `E`) is not tampering
  * with the bundle's content and is skipped; that is checked by parsing, not assumed.
+ *
+ * Run on both paths of a bundle file: one thread, and the hashing worker thread (forced for these
+ * small files by a zero size threshold; one pool shared by the runs, as starting one costs time).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,13 +16,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runVerifyCommand } from '../../../src/adapters/cli/verify-command.js';
+import type { VerifyFileOptions } from '../../../src/adapters/evidence/bundle-file.js';
+import { createChainHashPool, type ChainHashPool } from '../../../src/adapters/evidence/chain-hash-pool.js';
 import { writeEvidenceBundle } from '../../../src/adapters/evidence/export.js';
 import { textSink } from './fixtures.js';
 import { sealedLog } from './scenario.js';
 
 const quiet = { stdout: () => {}, stderr: () => {} };
 
-describe('verify FILE detects generated tampering of an exported bundle', () => {
+const paths: readonly { readonly name: string; readonly options: () => VerifyFileOptions }[] = [
+  { name: 'one thread', options: () => ({ hashThreads: 0 }) },
+  { name: 'hashing worker', options: () => ({ hashPool: sharedPool(), hashThreadsFromBytes: 0 }) },
+];
+let pool: ChainHashPool | undefined;
+const sharedPool = (): ChainHashPool => (pool ??= createChainHashPool(1));
+after(async () => {
+  await pool?.close();
+});
+
+for (const path of paths) describe(`verify FILE (${path.name}) detects generated tampering of an exported bundle`, () => {
   let dir = '';
   let original = Buffer.alloc(0);
   let parsedOriginal: unknown;
@@ -33,7 +48,7 @@ describe('verify FILE detects generated tampering of an exported bundle', () => 
     const file = join(dir, `tampered-${runs++}.json`);
     await writeFile(file, bytes);
     try {
-      return await runVerifyCommand(['verify', file], quiet);
+      return await runVerifyCommand(['verify', file], quiet, path.options());
     } finally {
       await rm(file, { force: true });
     }
