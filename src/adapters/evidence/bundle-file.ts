@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
 import { createChainHashPool, type ChainHashPool } from './chain-hash-pool.js';
@@ -15,10 +15,12 @@ import { createHashedEventFeed } from './hashed-event-feed.js';
 
 export interface VerifyFileOptions extends VerifyOptions {
   /**
-   * Threads recomputing the events' hashes beside the parsing thread (default 1 where
-   * os.availableParallelism() ≥ 2, else 0: one thread does everything).
+   * Threads recomputing the events' hashes beside the parsing thread. Default 0: one thread does
+   * everything — side by side on the shared 2-core machine the worker did not win on wall time
+   * (bench/README.md). 'auto': one thread where os.availableParallelism() ≥ 2 and the load average
+   * leaves a core idle, else none.
    */
-  readonly hashThreads?: number;
+  readonly hashThreads?: number | 'auto';
   /** Smaller files are verified on one thread (default 16 MiB, ≈ 24k exported events): a thread costs milliseconds to start. */
   readonly hashThreadsFromBytes?: number;
   /** A pool to use instead of starting one (tests share one); left open. */
@@ -43,13 +45,13 @@ export async function verifyBundleFile(path: string, options: VerifyFileOptions 
   try {
     const feed = createHashedEventFeed(pool, verifier);
     const parser = createBundleStreamParser({ onEvent: (event, text) => feed.add(event, text), onMember });
+    // Between chunks, the batches the pool answered are checked (and new ones go to it while it keeps up).
     for await (const chunk of textChunks(path)) {
       parser.write(chunk);
-      // A few batches in flight keep the thread busy; more would only hold parsed events in memory.
-      await feed.settle(4);
+      await feed.settle();
     }
     parser.end();
-    await feed.settle(0);
+    await feed.settle(true);
     return await verifier.finish(tail as unknown as BundleTail);
   } finally {
     // Ended here, so the CLI exits as soon as the report is written.
@@ -57,13 +59,19 @@ export async function verifyBundleFile(path: string, options: VerifyFileOptions 
   }
 }
 
-/** Threads pay only for a large file and a second core; otherwise undefined: today's single thread. */
+/** Threads pay only for a large file and an idle core; otherwise undefined: one thread. */
 async function hashPoolFor(path: string, options: VerifyFileOptions): Promise<ChainHashPool | undefined> {
-  const threads = options.hashThreads ?? (availableParallelism() >= 2 ? 1 : 0);
+  const threads = options.hashThreads === 'auto' ? autoHashThreads() : (options.hashThreads ?? 0);
   if (threads < 1 && options.hashPool === undefined) return undefined;
   const { size } = await stat(path);
   if (size < (options.hashThreadsFromBytes ?? defaultHashThreadsFromBytes)) return undefined;
   return options.hashPool ?? createChainHashPool(threads);
+}
+
+/** The worker costs ≈ 60 % more CPU in all: it pays only where a second core would otherwise idle. */
+function autoHashThreads(): number {
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] <= cores - 1 ? 1 : 0;
 }
 
 /**
