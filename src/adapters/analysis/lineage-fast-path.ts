@@ -71,7 +71,7 @@ export function fastLineageAnalysis(query: AstNode, input: FastLineageInput): Fa
       columnUses: lineage.uses.map((use) => ({ context: use.context, references: use.references })),
     };
   } catch (error) {
-    if (error instanceof NotHandled) return undefined;
+    if (error instanceof NotHandled) { if (process.env.LFD) console.error('NH', error.message); return undefined; }
     throw error;
   }
 }

@@ -104,7 +104,7 @@ class SelectScope {
     for (const join of joins) {
       if (!isRecord(join)) notHandled('a join without a payload');
       requireOnly(join, new Set(['this', 'on', 'using', 'kind', 'nesting_group', 'use_inner_keyword', 'use_outer_keyword']), 'join');
-      if (!['Inner', 'Left', 'Right', 'Full', 'Cross'].includes(String(join.kind))) notHandled(`join kind ${String(join.kind)}`);
+      if (!['Inner', 'Left', 'Right', 'Full', 'Cross', 'Implicit'].includes(String(join.kind))) notHandled(`join kind ${String(join.kind)}`);
       if (join.nesting_group !== 0) notHandled('a parenthesised join');
       const source = readSource(join.this, this.env, resolveSelect);
       // Known before the select list is read: `*` over a USING join merges the column (not read here).
@@ -204,7 +204,10 @@ class SelectScope {
     if (node?.type === 'column' && isRecord(node.payload)) {
       const column = readColumn(node.payload);
       const key = column.name.toLowerCase();
-      if (column.table === undefined && this.outputs.some((output) => output.name?.toLowerCase() === key)) {
+      const named = this.outputs.filter((output) => output.name?.toLowerCase() === key).length;
+      // polyglot leaves a name several outputs carry unplaced (and then over-approximates it).
+      if (column.table === undefined && named > 1) notHandled('a name several outputs carry');
+      if (column.table === undefined && named === 1) {
         const sourceHasIt = this.sources.some((source) => source.columns.has(key));
         if (this.renamed.has(key) || !sourceHasIt) {
           if (sourceHasIt) notHandled('a name that is both an output alias and a column');
@@ -243,6 +246,10 @@ class SelectScope {
       return columnOf(this.sourceNamed(column.table), key);
     }
     if (this.sources.some((source) => source.alias?.toLowerCase() === key)) notHandled('a whole-row reference');
+    // After `USING`, polyglot's reading of unqualified names differs from BigQuery's merged column.
+    if (this.sources.some((source) => source.usingJoin)) notHandled('an unqualified column beside a USING join');
+    // A source with an unnamed output might hold the name: polyglot then leaves it unplaced.
+    if (this.sources.some((source) => source.unnamedOutputs)) notHandled('an unqualified column beside a source with unnamed outputs');
     const having = this.sources.filter((source) => source.columns.has(key));
     if (having.length !== 1) notHandled(having.length === 0 ? 'a column no source has' : 'an ambiguous column');
     return columnOf(having[0] as Source, key);

@@ -20,6 +20,8 @@ export interface Source {
   readonly uses: readonly Use[];
   /** Joined with USING: `*` then merges a column, which is not read here. */
   usingJoin: boolean;
+  /** Some output of the derived table or CTE has no name. */
+  readonly unnamedOutputs: boolean;
 }
 
 /** The catalogued columns of a table as written, or undefined when the catalog does not know it. */
@@ -109,7 +111,7 @@ function tableSource(payload: Payload, env: SourceEnv): Source {
     byName.set(key, byName.has(key) ? 'unusable' : [leaf]);
     starOutputs.push({ name: column, leaves: [leaf], direct: true });
   }
-  return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false };
+  return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false, unnamedOutputs: false };
 }
 
 function derivedSource(alias: string | undefined, outputs: readonly Output[], uses: readonly Use[]): Source {
@@ -125,7 +127,8 @@ function derivedSource(alias: string | undefined, outputs: readonly Output[], us
     if (byName.has(key)) followable = false;
     byName.set(key, byName.has(key) ? 'unusable' : output.leaves);
   }
-  return { alias, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false };
+  const unnamedOutputs = outputs.some((output) => output.name === undefined);
+  return { alias, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false, unnamedOutputs };
 }
 
 function optionalName(value: unknown): string | undefined {
