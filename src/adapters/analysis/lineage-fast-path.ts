@@ -51,6 +51,11 @@ export interface FastLineageInput {
 }
 
 export function fastLineageAnalysis(query: AstNode, input: FastLineageInput): FastLineageAnalysis | undefined {
+  return fastLineageReading(query, input).analysis;
+}
+
+/** The fast path's answer, or why it declined (tests and the bench name the shapes that fall back). */
+export function fastLineageReading(query: AstNode, input: FastLineageInput): { analysis?: FastLineageAnalysis; refusal?: string } {
   const columnsByWrittenName = new Map<string, readonly string[]>();
   for (const reference of input.references) {
     const schema = input.schemas.get(reference.table.name);
@@ -60,18 +65,18 @@ export function fastLineageAnalysis(query: AstNode, input: FastLineageInput): Fa
   }
   try {
     const lineage = resolveSelect(query, SourceEnv.root((written) => columnsByWrittenName.get(written)));
-    return {
-      projections: lineage.outputs.map((output, index) => ({
+    const projections = lineage.outputs.map(
+      (output, index): FastProjection => ({
         index,
         ...(output.name !== undefined ? { name: output.name } : {}),
         isStar: false,
         transformKind: output.direct ? 'direct' : 'expression',
         upstream: output.leaves.map(upstreamColumn),
-      })),
-      columnUses: lineage.uses.map((use) => ({ context: use.context, references: use.references })),
-    };
+      }),
+    );
+    return { analysis: { projections, columnUses: lineage.uses.map((use) => ({ context: use.context, references: use.references })) } };
   } catch (error) {
-    if (error instanceof NotHandled) { if (process.env.LFD) console.error('NH', error.message); return undefined; }
+    if (error instanceof NotHandled) return { refusal: error.message };
     throw error;
   }
 }
