@@ -19,9 +19,12 @@ import { SourceEnv } from './lineage-sources.js';
 import type { AstNode } from './polyglot-sdk.js';
 import type { TableReference } from './statement-facts.js';
 
-/** An upstream column as polyglot reports a resolved one (the fields `computeLineage` reads). */
+/**
+ * An upstream column as polyglot reports it (the fields `computeLineage` reads): a catalogued one, or
+ * a derived table's column the lineage stopped at (which makes the output's lineage unknown).
+ */
 export interface UpstreamColumn {
-  readonly sourceKind: 'table';
+  readonly sourceKind: 'table' | 'derived_table';
   readonly confidence: 'resolved';
   readonly table: string;
   readonly column: string;
@@ -71,7 +74,7 @@ export function fastLineageReading(query: AstNode, input: FastLineageInput): { a
         ...(output.name !== undefined ? { name: output.name } : {}),
         isStar: false,
         transformKind: output.direct ? 'direct' : 'expression',
-        upstream: output.leaves.map(upstreamColumn),
+        upstream: output.unplaced ? [unplacedColumn(output.name ?? `_col_${index}`)] : output.leaves.map(upstreamColumn),
       }),
     );
     return { analysis: { projections, columnUses: lineage.uses.map((use) => ({ context: use.context, references: use.references })) } };
@@ -79,6 +82,10 @@ export function fastLineageReading(query: AstNode, input: FastLineageInput): { a
     if (error instanceof NotHandled) return { refusal: error.message };
     throw error;
   }
+}
+
+function unplacedColumn(name: string): UpstreamColumn {
+  return { sourceKind: 'derived_table', confidence: 'resolved', table: '', column: name };
 }
 
 function upstreamColumn(leaf: Leaf): UpstreamColumn {

@@ -27,6 +27,13 @@ export interface Output {
   readonly leaves: readonly Leaf[];
   /** The value is a column as is (polyglot's `direct`). */
   readonly direct: boolean;
+  /**
+   * The value reads columns, but only outputs of derived tables or CTEs that follow to no catalogued
+   * column (`COUNT(*)`, constants). polyglot's lineage stops there and, for an output of the outermost
+   * SELECT, names the derived table's column instead, which is no catalogued column: lineage unknown.
+   * Referenced from further out, such an output contributes nothing (its leaves stay empty).
+   */
+  readonly unplaced: boolean;
 }
 
 export type UseContext = 'join' | 'filter' | 'group' | 'having' | 'qualify' | 'order' | 'window_partition' | 'window_order' | 'aggregate_order';
@@ -95,7 +102,9 @@ class SelectScope {
 
   private readFrom(payload: Payload): void {
     const from = payload.from;
-    if (!isRecord(from)) notHandled('a SELECT without FROM');
+    // `SELECT 1`: no source, so any column in it is refused as one no source has.
+    if ((from === null || from === undefined) && isEmpty(payload.joins)) return;
+    if (!isRecord(from)) notHandled('an unreadable FROM');
     requireOnly(from, new Set(['expressions']), 'from');
     const items = Array.isArray(from.expressions) ? from.expressions : [];
     if (items.length === 0) notHandled('an empty FROM');
@@ -140,7 +149,8 @@ class SelectScope {
         if (column.table === undefined && this.renamed.has(column.name.toLowerCase()) && !own) notHandled('a column named like an output alias');
       }
       const leaves = dedupe([...parts.columns].reverse().flatMap((column) => this.resolveColumn(column)));
-      outputs.push({ name: projection.alias ?? projection.columnName, leaves, direct: projection.bareColumnName !== undefined });
+      const unplaced = leaves.length === 0 && parts.columns.length > 0;
+      outputs.push({ name: projection.alias ?? projection.columnName, leaves, direct: projection.bareColumnName !== undefined, unplaced });
       this.windowUses(projection.value);
     }
     this.outputs = outputs;
@@ -154,7 +164,7 @@ class SelectScope {
     const sources = table === undefined ? this.sources : [this.sourceNamed(table)];
     return sources.flatMap((source) => {
       if (source.starOutputs === undefined) notHandled('a star over a source whose columns are not all followable');
-      return source.starOutputs.map((output) => ({ ...output, direct: true }));
+      return source.starOutputs.map((output) => ({ ...output, direct: true, unplaced: output.leaves.length === 0 }));
     });
   }
 

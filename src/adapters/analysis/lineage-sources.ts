@@ -109,7 +109,7 @@ function tableSource(payload: Payload, env: SourceEnv): Source {
     const key = column.toLowerCase();
     const leaf = { table: written, column: key };
     byName.set(key, byName.has(key) ? 'unusable' : [leaf]);
-    starOutputs.push({ name: column, leaves: [leaf], direct: true });
+    starOutputs.push({ name: column, leaves: [leaf], direct: true, unplaced: false });
   }
   return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false, unnamedOutputs: false };
 }
@@ -118,13 +118,13 @@ function derivedSource(alias: string | undefined, outputs: readonly Output[], us
   const byName = new Map<string, readonly Leaf[] | 'unusable'>();
   let followable = true;
   for (const output of outputs) {
-    if (output.name === undefined || output.leaves.length === 0) {
+    if (output.name === undefined) {
       followable = false;
-      if (output.name !== undefined) byName.set(output.name.toLowerCase(), 'unusable');
       continue;
     }
     const key = output.name.toLowerCase();
     if (byName.has(key)) followable = false;
+    // An output following to no catalogued column (`COUNT(*) AS n`) reads as no column at all.
     byName.set(key, byName.has(key) ? 'unusable' : output.leaves);
   }
   const unnamedOutputs = outputs.some((output) => output.name === undefined);
