@@ -34,6 +34,8 @@ export interface Output {
    * Referenced from further out, such an output contributes nothing (its leaves stay empty).
    */
   readonly unplaced: boolean;
+  /** Brought in by `*` or `t.*`: polyglot does not place an unqualified name among such outputs. */
+  readonly starred?: boolean;
 }
 
 export type UseContext = 'join' | 'filter' | 'group' | 'having' | 'qualify' | 'order' | 'window_partition' | 'window_order' | 'aggregate_order';
@@ -164,7 +166,7 @@ class SelectScope {
     const sources = table === undefined ? this.sources : [this.sourceNamed(table)];
     return sources.flatMap((source) => {
       if (source.starOutputs === undefined) notHandled('a star over a source whose columns are not all followable');
-      return source.starOutputs.map((output) => ({ ...output, direct: true, unplaced: output.leaves.length === 0 }));
+      return source.starOutputs.map((output) => ({ ...output, direct: true, unplaced: output.leaves.length === 0, starred: true }));
     });
   }
 
@@ -258,8 +260,8 @@ class SelectScope {
     if (this.sources.some((source) => source.alias?.toLowerCase() === key)) notHandled('a whole-row reference');
     // After `USING`, polyglot's reading of unqualified names differs from BigQuery's merged column.
     if (this.sources.some((source) => source.usingJoin)) notHandled('an unqualified column beside a USING join');
-    // A source with an unnamed output might hold the name: polyglot then leaves it unplaced.
-    if (this.sources.some((source) => source.unnamedOutputs)) notHandled('an unqualified column beside a source with unnamed outputs');
+    // A source with an unnamed, repeated or star-given output might hold the name: polyglot then leaves it unplaced.
+    if (this.sources.some((source) => source.unclearOutputs)) notHandled('an unqualified column beside a source with unclear outputs');
     const having = this.sources.filter((source) => source.columns.has(key));
     if (having.length !== 1) notHandled(having.length === 0 ? 'a column no source has' : 'an ambiguous column');
     return columnOf(having[0] as Source, key);

@@ -20,8 +20,8 @@ export interface Source {
   readonly uses: readonly Use[];
   /** Joined with USING: `*` then merges a column, which is not read here. */
   usingJoin: boolean;
-  /** Some output of the derived table or CTE has no name. */
-  readonly unnamedOutputs: boolean;
+  /** Some output of the derived table or CTE has no name, shares its name with another, or came from a star. */
+  readonly unclearOutputs: boolean;
 }
 
 /** The catalogued columns of a table as written, or undefined when the catalog does not know it. */
@@ -111,7 +111,7 @@ function tableSource(payload: Payload, env: SourceEnv): Source {
     byName.set(key, byName.has(key) ? 'unusable' : [leaf]);
     starOutputs.push({ name: column, leaves: [leaf], direct: true, unplaced: false });
   }
-  return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false, unnamedOutputs: false };
+  return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false, unclearOutputs: false };
 }
 
 function derivedSource(alias: string | undefined, outputs: readonly Output[], uses: readonly Use[]): Source {
@@ -127,8 +127,8 @@ function derivedSource(alias: string | undefined, outputs: readonly Output[], us
     // An output following to no catalogued column (`COUNT(*) AS n`) reads as no column at all.
     byName.set(key, byName.has(key) ? 'unusable' : output.leaves);
   }
-  const unnamedOutputs = outputs.some((output) => output.name === undefined);
-  return { alias, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false, unnamedOutputs };
+  const unclearOutputs = !followable || outputs.some((output) => output.starred === true);
+  return { alias, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false, unclearOutputs };
 }
 
 function optionalName(value: unknown): string | undefined {

@@ -30,10 +30,20 @@ interface Built {
   readonly outputs: readonly (string | undefined)[];
 }
 
+/**
+ * Half the cases are hostile (unqualified and ambiguous names, scalar subqueries, struct access,
+ * USING beside stars); the other half keep to the shapes a careful analyst writes, so that the
+ * fast path's share of answers says something about ordinary queries too.
+ */
+interface Style {
+  readonly hostile: boolean;
+}
+
 const pick = <T>(g: Gen, items: readonly T[]): T => items[g(fc.integer, { min: 0, max: items.length - 1 })] as T;
 const chance = (g: Gen, percent: number): boolean => g(fc.integer, { min: 0, max: 99 }) < percent;
 
 export function generateCase(g: Gen): GeneratedCase {
+  const style: Style = { hostile: chance(g, 50) };
   const tables: Record<string, string[]> = {};
   const tableCount = g(fc.integer, { min: 2, max: 5 });
   for (let i = 0; i < tableCount; i++) {
@@ -45,17 +55,17 @@ export function generateCase(g: Gen): GeneratedCase {
   if (chance(g, 40)) {
     const count = g(fc.integer, { min: 1, max: 3 });
     for (let i = 0; i < count; i++) {
-      const body = buildSelect(g, tables, ctes, 1);
+      const body = buildSelect(g, style, tables, ctes, 1);
       const name = `c${i}`;
       withParts.push(`${name} AS (${body.sql})`);
       ctes.push({ name, columns: [...body.outputs] });
     }
   }
-  const main = buildSelect(g, tables, ctes, 0);
+  const main = buildSelect(g, style, tables, ctes, 0);
   return { tables, sql: `${withParts.length > 0 ? `WITH ${withParts.join(', ')} ` : ''}${main.sql}` };
 }
 
-function buildSelect(g: Gen, tables: Record<string, readonly string[]>, ctes: readonly { name: string; columns: readonly (string | undefined)[] }[], depth: number): Built {
+function buildSelect(g: Gen, style: Style, tables: Record<string, readonly string[]>, ctes: readonly { name: string; columns: readonly (string | undefined)[] }[], depth: number): Built {
   const scopes: Scope[] = [];
   const fromParts: string[] = [];
   const sourceCount = g(fc.integer, { min: 1, max: depth === 0 ? 5 : 2 });
@@ -69,7 +79,7 @@ function buildSelect(g: Gen, tables: Record<string, readonly string[]>, ctes: re
       text = alias ? `${cte.name} ${alias}` : cte.name;
       scope = { alias: alias ?? cte.name, columns: cte.columns.filter((name): name is string => name !== undefined) };
     } else if (kind === 'derived') {
-      const inner = buildSelect(g, tables, ctes, depth + 1);
+      const inner = buildSelect(g, style, tables, ctes, depth + 1);
       text = `(${inner.sql}) AS s${i}`;
       scope = { alias: `s${i}`, columns: inner.outputs.filter((name): name is string => name !== undefined) };
     } else {
@@ -80,7 +90,7 @@ function buildSelect(g: Gen, tables: Record<string, readonly string[]>, ctes: re
       scope = { alias: alias ?? last, columns: tables[name] as readonly string[] };
     }
     if (i === 0) fromParts.push(`FROM ${text}`);
-    else fromParts.push(joinText(g, text, scope, scopes));
+    else fromParts.push(joinText(g, style, text, scope, scopes));
     scopes.push(scope);
   }
   const outputs: (string | undefined)[] = [];
@@ -88,41 +98,50 @@ function buildSelect(g: Gen, tables: Record<string, readonly string[]>, ctes: re
   const count = g(fc.integer, { min: 1, max: 5 });
   for (let i = 0; i < count; i++) {
     const choice = g(fc.integer, { min: 0, max: 99 });
-    if (choice < 6) {
-      projections.push('*');
-      for (const scope of scopes) outputs.push(...scope.columns);
-      continue;
+    // A careful analyst's outputs carry distinct names; the hostile half repeats and omits them.
+    const fresh = (names: readonly (string | undefined)[]): boolean =>
+      style.hostile || names.every((name) => name !== undefined && !outputs.includes(name));
+    if (choice < 6 && (style.hostile || scopes.length === 1)) {
+      const names = scopes.flatMap((scope) => scope.columns);
+      if (fresh(names)) {
+        projections.push('*');
+        outputs.push(...names);
+        continue;
+      }
     }
     if (choice < 12) {
       const scope = pick(g, scopes);
-      projections.push(`${scope.alias}.*`);
-      outputs.push(...scope.columns);
-      continue;
+      if (fresh(scope.columns)) {
+        projections.push(`${scope.alias}.*`);
+        outputs.push(...scope.columns);
+        continue;
+      }
     }
-    const { text, name } = choice < 45 ? plainColumn(g, scopes) : { text: expression(g, scopes), name: undefined };
-    const alias = chance(g, choice < 45 ? 25 : 70) ? pick(g, aliasPool) : undefined;
+    const { text, name } = choice < 45 ? plainColumn(g, style, scopes) : { text: expression(g, style, scopes), name: undefined };
+    let alias = chance(g, choice < 45 ? 25 : 70) ? pick(g, aliasPool) : undefined;
+    if (!fresh([alias ?? name])) alias = `o${i}`;
     projections.push(alias ? `${text}${chance(g, 50) ? ' AS' : ''} ${alias}` : text);
     outputs.push(alias ?? name);
   }
   const clauses: string[] = [];
-  if (chance(g, 50)) clauses.push(`WHERE ${condition(g, scopes)}`);
+  if (chance(g, 50)) clauses.push(`WHERE ${condition(g, style, scopes)}`);
   const grouped = chance(g, 25);
-  if (grouped) clauses.push(`GROUP BY ${listOf(g, () => orderKey(g, scopes, projections.length, outputs))}`);
-  if (grouped && chance(g, 40)) clauses.push(chance(g, 50) ? 'HAVING COUNT(*) > 1' : `HAVING SUM(${column(g, scopes)}) > 1`);
-  if (chance(g, 10)) clauses.push(`QUALIFY ROW_NUMBER() OVER (PARTITION BY ${column(g, scopes)} ORDER BY ${column(g, scopes)}) = 1`);
-  if (chance(g, 40)) clauses.push(`ORDER BY ${listOf(g, () => `${orderKey(g, scopes, projections.length, outputs)}${chance(g, 30) ? ' DESC' : ''}`)}`);
+  if (grouped) clauses.push(`GROUP BY ${listOf(g, () => orderKey(g, style, scopes, projections.length, outputs))}`);
+  if (grouped && chance(g, 40)) clauses.push(chance(g, 50) ? 'HAVING COUNT(*) > 1' : `HAVING SUM(${column(g, style, scopes)}) > 1`);
+  if (chance(g, 10)) clauses.push(`QUALIFY ROW_NUMBER() OVER (PARTITION BY ${column(g, style, scopes)} ORDER BY ${column(g, style, scopes)}) = 1`);
+  if (chance(g, 40)) clauses.push(`ORDER BY ${listOf(g, () => `${orderKey(g, style, scopes, projections.length, outputs)}${chance(g, 30) ? ' DESC' : ''}`)}`);
   if (chance(g, 15)) clauses.push(`LIMIT ${g(fc.integer, { min: 1, max: 100 })}`);
   const distinct = chance(g, 10) ? 'DISTINCT ' : '';
   return { sql: `SELECT ${distinct}${projections.join(', ')} ${fromParts.join(' ')}${clauses.length > 0 ? ` ${clauses.join(' ')}` : ''}`, outputs };
 }
 
-function joinText(g: Gen, text: string, scope: Scope, before: readonly Scope[]): string {
+function joinText(g: Gen, style: Style, text: string, scope: Scope, before: readonly Scope[]): string {
   const choice = g(fc.integer, { min: 0, max: 99 });
   if (choice < 10) return `, ${text}`;
   if (choice < 18) return `CROSS JOIN ${text}`;
   const kind = choice < 30 ? 'LEFT JOIN' : 'JOIN';
   const shared = scope.columns.filter((name) => before.some((other) => other.columns.includes(name)));
-  if (shared.length > 0 && chance(g, 15)) return `${kind} ${text} USING (${pick(g, shared)})`;
+  if (style.hostile && shared.length > 0 && chance(g, 15)) return `${kind} ${text} USING (${pick(g, shared)})`;
   const left = pick(g, before);
   const leftColumn = left.columns.length > 0 ? `${left.alias}.${pick(g, left.columns)}` : '1';
   const rightColumn = scope.columns.length > 0 ? `${scope.alias}.${pick(g, scope.columns)}` : '1';
@@ -130,26 +149,26 @@ function joinText(g: Gen, text: string, scope: Scope, before: readonly Scope[]):
   return `${kind} ${text} ON ${leftColumn} = ${rightColumn}${extra}`;
 }
 
-function plainColumn(g: Gen, scopes: readonly Scope[]): { text: string; name: string | undefined } {
+function plainColumn(g: Gen, style: Style, scopes: readonly Scope[]): { text: string; name: string | undefined } {
   const scope = pick(g, scopes);
   if (scope.columns.length === 0) return { text: '1', name: undefined };
   const name = pick(g, scope.columns);
   const choice = g(fc.integer, { min: 0, max: 99 });
   if (choice < 10) return { text: `(${scope.alias}.${name})`, name: undefined };
   if (choice < 20) return { text: `${scope.alias}.${name.toUpperCase()}`, name: name.toUpperCase() };
-  return choice < 75 ? { text: `${scope.alias}.${name}`, name } : { text: name, name };
+  return choice < 75 || (!style.hostile && scopes.length > 1) ? { text: `${scope.alias}.${name}`, name } : { text: name, name };
 }
 
 /** A column reference, qualified or not (unqualified ones may be ambiguous, or name an alias). */
-function column(g: Gen, scopes: readonly Scope[]): string {
+function column(g: Gen, style: Style, scopes: readonly Scope[]): string {
   const scope = pick(g, scopes);
   if (scope.columns.length === 0) return chance(g, 50) ? pick(g, columnPool) : '1';
   const name = pick(g, scope.columns);
-  return chance(g, 75) ? `${scope.alias}.${name}` : name;
+  return chance(g, 75) || (!style.hostile && scopes.length > 1) ? `${scope.alias}.${name}` : name;
 }
 
-function expression(g: Gen, scopes: readonly Scope[]): string {
-  const a = (): string => column(g, scopes);
+function expression(g: Gen, style: Style, scopes: readonly Scope[]): string {
+  const a = (): string => column(g, style, scopes);
   const templates: (() => string)[] = [
     () => `LOWER(${a()})`,
     () => `UPPER(${a()})`,
@@ -175,31 +194,31 @@ function expression(g: Gen, scopes: readonly Scope[]): string {
     () => `SUBSTR(${a()}, 1, 3)`,
     () => "'constant'",
     () => '42',
-    () => `(SELECT MAX(${a()}) FROM ds0.t0)`,
-    () => `${a()}.field`,
   ];
+  if (style.hostile) templates.push(() => `(SELECT MAX(${a()}) FROM ds0.t0)`, () => `${a()}.field`);
   return pick(g, templates)();
 }
 
-function condition(g: Gen, scopes: readonly Scope[]): string {
+function condition(g: Gen, style: Style, scopes: readonly Scope[]): string {
   const one = (): string =>
     pick(g, [
-      () => `${column(g, scopes)} = 'x'`,
-      () => `${column(g, scopes)} IS NULL`,
-      () => `${column(g, scopes)} IN ('a', 'b')`,
-      () => `${column(g, scopes)} BETWEEN 1 AND 9`,
-      () => `NOT ${column(g, scopes)} LIKE 'a%'`,
-      () => `${column(g, scopes)} > ${column(g, scopes)}`,
+      () => `${column(g, style, scopes)} = 'x'`,
+      () => `${column(g, style, scopes)} IS NULL`,
+      () => `${column(g, style, scopes)} IN ('a', 'b')`,
+      () => `${column(g, style, scopes)} BETWEEN 1 AND 9`,
+      () => `${column(g, style, scopes)} LIKE 'a%'`,
+      () => `NOT (${column(g, style, scopes)} = 'y')`,
+      () => `${column(g, style, scopes)} > ${column(g, style, scopes)}`,
     ])();
   return chance(g, 40) ? `${one()} ${chance(g, 50) ? 'AND' : 'OR'} ${one()}` : one();
 }
 
-function orderKey(g: Gen, scopes: readonly Scope[], outputCount: number, outputs: readonly (string | undefined)[]): string {
+function orderKey(g: Gen, style: Style, scopes: readonly Scope[], outputCount: number, outputs: readonly (string | undefined)[]): string {
   const choice = g(fc.integer, { min: 0, max: 99 });
   if (choice < 30) return String(g(fc.integer, { min: 1, max: Math.max(1, outputCount) }));
   const named = outputs.filter((name): name is string => name !== undefined);
   if (choice < 55 && named.length > 0) return pick(g, named);
-  return choice < 90 ? column(g, scopes) : `LOWER(${column(g, scopes)})`;
+  return choice < 90 ? column(g, style, scopes) : `LOWER(${column(g, style, scopes)})`;
 }
 
 function listOf(g: Gen, item: () => string): string {
