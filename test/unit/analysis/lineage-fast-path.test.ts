@@ -12,6 +12,7 @@ import { createFakeCatalog } from './fake-catalog.js';
 import { compareLineage, lineageInputs } from './lineage-differential.js';
 import { generateCase } from './lineage-query-grammar.js';
 import { corpusStatements } from './sql-corpus.js';
+import { request as hostileGoogleSqlRequest } from '../../fuzz/googlesql-grammar.js';
 
 const context = { defaultProject: 'demo-project', defaultDataset: 'sales' };
 
@@ -69,6 +70,22 @@ describe('lineage fast path', () => {
       }
     }
     assert.ok(answered >= 100, `the fast path answered only ${answered} corpus statements`);
+  });
+
+  it("agrees with analyzeQuery on the GoogleSQL differential grammar's hostile literals and names", async () => {
+    const catalog = createFakeCatalog();
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(hostileGoogleSqlRequest, async ({ sql }) => {
+        for (const comparison of await compareLineage(sql, catalog, context)) {
+          if (comparison.answer === 'fast-path') answered++;
+          assert.deepEqual(comparison.fast, comparison.reference, sql);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    // Its tables are never catalogued, so only its FROM-less SELECTs of literals reach the fast path.
+    assert.ok(answered > 0, 'the fast path read none of the literal-only statements');
   });
 
   it('gives the same whole analysis as the analyser without it, on every corpus request', async () => {
