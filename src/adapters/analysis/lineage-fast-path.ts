@@ -14,7 +14,7 @@
  */
 import type { TableSchema } from '../../domain/ports.js';
 import { NotHandled } from './lineage-expressions.js';
-import { resolveSelect, type Leaf, type UseContext } from './lineage-scope.js';
+import { resolveQuery, type Leaf, type UseContext } from './lineage-scope.js';
 import { SourceEnv } from './lineage-sources.js';
 import type { AstNode } from './polyglot-sdk.js';
 import type { TableReference } from './statement-facts.js';
@@ -67,7 +67,7 @@ export function fastLineageReading(query: AstNode, input: FastLineageInput): { a
     }
   }
   try {
-    const lineage = resolveSelect(query, SourceEnv.root((written) => columnsByWrittenName.get(written)));
+    const lineage = resolveQuery(query, SourceEnv.root((written) => columnsByWrittenName.get(written)));
     const projections = lineage.outputs.map(
       (output, index): FastProjection => ({
         index,
@@ -80,7 +80,9 @@ export function fastLineageReading(query: AstNode, input: FastLineageInput): { a
     return { analysis: { projections, columnUses: lineage.uses.map((use) => ({ context: use.context, references: use.references })) } };
   } catch (error) {
     if (error instanceof NotHandled) return { refusal: error.message };
-    throw error;
+    // Anything else (a stack overflow on absurd nesting, a shape assumption broken by a new SDK)
+    // is no answer either: polyglot's own reading still runs, so the request is judged as before.
+    return { refusal: `the fast path failed: ${error instanceof Error ? error.name : 'unknown error'}` };
   }
 }
 

@@ -12,6 +12,7 @@
  */
 import { isRecord, nodeOf, type Payload } from './ast-nodes.js';
 import { expressionParts, identifierName, isEmpty, notHandled, readColumn, requireOnly, type ColumnNode } from './lineage-expressions.js';
+import { resolveUnion } from './lineage-set-operations.js';
 import { readSource, type Source, type SourceEnv } from './lineage-sources.js';
 
 /** A catalogued column: the table as written in the query (how polyglot names it) and the column in lower case. */
@@ -56,12 +57,14 @@ const selectFields: ReadonlySet<string> = new Set([
   'expressions', 'from', 'joins', 'where_clause', 'group_by', 'having', 'qualify', 'order_by', 'limit', 'offset', 'distinct', 'with',
 ]);
 
-export function resolveSelect(select: unknown, env: SourceEnv): SelectLineage {
-  const node = nodeOf(select);
+/** A query: a SELECT, or a UNION of queries (lineage-set-operations.ts). */
+export function resolveQuery(query: unknown, env: SourceEnv): SelectLineage {
+  const node = nodeOf(query);
+  if (node?.type === 'union' && isRecord(node.payload)) return resolveUnion(node.payload, env, resolveQuery);
   if (node?.type !== 'select' || !isRecord(node.payload)) notHandled(`query kind ${node?.type ?? '?'}`);
   const payload = node.payload;
   requireOnly(payload, selectFields, 'select');
-  const scope = new SelectScope(env.withCtes(payload.with, resolveSelect));
+  const scope = new SelectScope(env.withCtes(payload.with, resolveQuery));
   return scope.resolve(payload);
 }
 
@@ -110,14 +113,14 @@ class SelectScope {
     requireOnly(from, new Set(['expressions']), 'from');
     const items = Array.isArray(from.expressions) ? from.expressions : [];
     if (items.length === 0) notHandled('an empty FROM');
-    for (const item of items) this.addSource(readSource(item, this.env, resolveSelect));
+    for (const item of items) this.addSource(readSource(item, this.env, resolveQuery));
     const joins = Array.isArray(payload.joins) ? payload.joins : [];
     for (const join of joins) {
       if (!isRecord(join)) notHandled('a join without a payload');
       requireOnly(join, new Set(['this', 'on', 'using', 'kind', 'nesting_group', 'use_inner_keyword', 'use_outer_keyword']), 'join');
       if (!['Inner', 'Left', 'Right', 'Full', 'Cross', 'Implicit'].includes(String(join.kind))) notHandled(`join kind ${String(join.kind)}`);
       if (join.nesting_group !== 0) notHandled('a parenthesised join');
-      const source = readSource(join.this, this.env, resolveSelect);
+      const source = readSource(join.this, this.env, resolveQuery);
       // Known before the select list is read: `*` over a USING join merges the column (not read here).
       if (Array.isArray(join.using) && join.using.length > 0) source.usingJoin = true;
       this.addSource(source);

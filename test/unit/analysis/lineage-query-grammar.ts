@@ -61,8 +61,24 @@ export function generateCase(g: Gen): GeneratedCase {
       ctes.push({ name, columns: [...body.outputs] });
     }
   }
-  const main = buildSelect(g, style, tables, ctes, 0);
-  return { tables, sql: `${withParts.length > 0 ? `WITH ${withParts.join(', ')} ` : ''}${main.sql}` };
+  const main = chance(g, 15) ? setOperation(g, style, tables) : buildSelect(g, style, tables, ctes, 0).sql;
+  return { tables, sql: `${withParts.length > 0 ? `WITH ${withParts.join(', ')} ` : ''}${main}` };
+}
+
+/** `UNION ALL` / `UNION DISTINCT` of two or three branches of one width, sometimes ordered by position. */
+function setOperation(g: Gen, style: Style, tables: Record<string, readonly string[]>): string {
+  const width = g(fc.integer, { min: 1, max: 3 });
+  const branch = (): string => {
+    const name = pick(g, Object.keys(tables));
+    const columns = tables[name] as readonly string[];
+    const scope: Scope = { alias: 'b', columns };
+    const outputs = Array.from({ length: width }, () => (chance(g, 20) ? `LOWER(b.${pick(g, columns)})` : `b.${pick(g, columns)}`));
+    const where = chance(g, 40) ? ` WHERE ${condition(g, style, [scope])}` : '';
+    return `SELECT ${outputs.join(', ')} FROM ${name} b${where}`;
+  };
+  const branches = Array.from({ length: g(fc.integer, { min: 2, max: 3 }) }, branch);
+  const joined = branches.reduce((sql, next) => `${sql} ${pick(g, ['UNION ALL', 'UNION DISTINCT', style.hostile ? 'EXCEPT DISTINCT' : 'UNION ALL'])} ${next}`);
+  return chance(g, 30) ? `${joined} ORDER BY ${g(fc.integer, { min: 1, max: width })}` : joined;
 }
 
 function buildSelect(g: Gen, style: Style, tables: Record<string, readonly string[]>, ctes: readonly { name: string; columns: readonly (string | undefined)[] }[], depth: number): Built {
