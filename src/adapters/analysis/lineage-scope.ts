@@ -199,8 +199,14 @@ class SelectScope {
       notHandled('a window function outside the select list and QUALIFY');
     }
     return parts.columns.flatMap((column) => {
-      if (column.table === undefined && this.renamed.has(column.name.toLowerCase())) {
+      const key = column.name.toLowerCase();
+      // Where output names are in scope, polyglot leaves a name several outputs carry unplaced.
+      if (aliases && column.table === undefined && this.outputs.filter((output) => output.name?.toLowerCase() === key).length > 1) {
+        notHandled('a name several outputs carry');
+      }
+      if (column.table === undefined && this.renamed.has(key)) {
         if (!aliases) notHandled('an output alias outside GROUP BY, QUALIFY and ORDER BY');
+        if (this.sources.some((source) => source.columns.has(key))) notHandled('a name that is both an output alias and a column');
         return [...this.outputNamed(column.name)];
       }
       return this.resolveColumn(column);
