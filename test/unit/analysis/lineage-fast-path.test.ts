@@ -57,7 +57,7 @@ describe('lineage fast path', () => {
     // The grammar is hostile on purpose (ambiguous names, subqueries, struct access, USING with
     // stars); were the fast path to decline everything, this property would prove nothing.
     assert.ok(compared > 200, `only ${compared} statements compared`);
-    assert.ok(answered / compared >= 0.1, `the fast path answered ${answered} of ${compared}`);
+    assert.ok(answered / compared >= 0.25, `the fast path answered ${answered} of ${compared}`);
   });
 
   it('agrees with analyzeQuery on every statement of the test corpora', async () => {
