@@ -111,7 +111,10 @@ function tableSource(payload: Payload, env: SourceEnv): Source {
     byName.set(key, byName.has(key) ? 'unusable' : [leaf]);
     starOutputs.push({ name: column, leaves: [leaf], direct: true, unplaced: false });
   }
-  return { alias: alias ?? parts.at(-1), columns: byName, starOutputs, uses: [], usingJoin: false, unclearOutputs: false };
+  // polyglot names an unaliased `` `d.t` `` after the whole quoted name, never after its last part.
+  const quotedPath = (identifierName(payload.name) ?? '').includes('.');
+  const name = alias ?? (quotedPath ? undefined : parts.at(-1));
+  return { alias: name, columns: byName, starOutputs, uses: [], usingJoin: false, unclearOutputs: false };
 }
 
 function derivedSource(alias: string | undefined, outputs: readonly Output[], uses: readonly Use[]): Source {

@@ -102,7 +102,7 @@ function buildSelect(g: Gen, style: Style, tables: Record<string, readonly strin
       const name = pick(g, Object.keys(tables));
       const last = name.split('.')[1] as string;
       const alias = chance(g, 70) || scopes.some((other) => other.alias === last) ? `s${i}` : undefined;
-      text = `${name}${alias ? (chance(g, 50) ? ` AS ${alias}` : ` ${alias}`) : ''}`;
+      text = `${spelled(g, name)}${alias ? (chance(g, 50) ? ` AS ${alias}` : ` ${alias}`) : ''}`;
       scope = { alias: alias ?? last, columns: tables[name] as readonly string[] };
     }
     if (i === 0) fromParts.push(`FROM ${text}`);
@@ -179,8 +179,17 @@ function plainColumn(g: Gen, style: Style, scopes: readonly Scope[]): { text: st
 function column(g: Gen, style: Style, scopes: readonly Scope[]): string {
   const scope = pick(g, scopes);
   if (scope.columns.length === 0) return chance(g, 50) ? pick(g, columnPool) : '1';
-  const name = pick(g, scope.columns);
+  const name = spelled(g, pick(g, scope.columns));
   return chance(g, 75) || (!style.hostile && scopes.length > 1) ? `${scope.alias}.${name}` : name;
+}
+
+/** A name as people write it: mostly plain, sometimes in backticks or another case (GoogleSQL folds both). */
+function spelled(g: Gen, name: string): string {
+  const choice = g(fc.integer, { min: 0, max: 99 });
+  if (choice < 8) return `\`${name}\``;
+  if (choice < 12) return name.toUpperCase();
+  if (choice < 15 && name.includes('.')) return name.split('.').map((part) => `\`${part}\``).join('.');
+  return name;
 }
 
 function expression(g: Gen, style: Style, scopes: readonly Scope[]): string {
