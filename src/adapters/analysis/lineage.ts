@@ -1,8 +1,10 @@
 /**
  * Column lineage for the query part of a statement, from polyglot's `analyzeQuery` with a schema
- * built from the catalog. Everything that cannot be followed to a catalogued column is `unknown`,
- * and any construct polyglot is known to misread (whole rows, `* REPLACE`) makes the whole
- * statement's lineage unknown.
+ * built from the catalog — or, for the shapes it reads with certainty, from the JavaScript fast path
+ * (lineage-fast-path.ts), which gives the same facts without a second parse in WebAssembly.
+ * Everything that cannot be followed to a catalogued column is `unknown`, and any construct polyglot
+ * is known to misread (whole rows, `* REPLACE`) makes the whole statement's lineage unknown, whichever
+ * reading answered.
  */
 import type { TableSchema } from '../../domain/ports.js';
 import type { OutputColumn, SourceColumn } from '../../domain/analysis/types.js';
