@@ -120,6 +120,9 @@ describe('lineage fast path', () => {
       'SELECT ARRAY_AGG(email ORDER BY created_at) AS emails FROM sales.customers',
       'SELECT email FROM sales.customers UNION ALL SELECT email FROM hr.salaries ORDER BY 1',
       "SELECT 1 AS one, 'x' AS label",
+      "SELECT d.e FROM (WITH x AS (SELECT email AS e FROM sales.customers WHERE city = 'a') SELECT e FROM x WHERE e = 'b') AS d WHERE d.e = 'c'",
+      'SELECT * FROM (SELECT email AS e FROM sales.customers UNION ALL SELECT ssn FROM hr.salaries WHERE salary > 1) u JOIN sales.orders o ON o.status = u.e',
+      'SELECT `c`.`EMAIL`, C2.city FROM `sales`.`customers` AS `c` JOIN SALES.CUSTOMERS C2 ON C2.customer_id = c.customer_id',
     ];
     for (const sql of answered) {
       const [comparison, ...rest] = await compareLineage(sql, createFakeCatalog(), context);
