@@ -24,7 +24,7 @@ const valueNodeTypes: ReadonlySet<string> = new Set([
   'eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'and', 'or', 'not', 'neg',
   'add', 'sub', 'mul', 'div', 'mod', 'concat', 'like', 'ilike', 'is_null', 'in', 'between',
   'case', 'cast', 'safe_cast', 'lower', 'upper', 'trim', 'length', 'coalesce', 'if_func', 'nullif',
-  'substring', 'round', 'abs', 'extract',
+  'substring', 'round', 'abs', 'extract', 'mod_func',
   'count', 'sum', 'avg', 'min', 'max', 'array_agg',
   'window_function', 'row_number', 'rank', 'dense_rank',
   'function',

@@ -219,6 +219,22 @@ function expression(g: Gen, style: Style, scopes: readonly Scope[]): string {
     () => `SUBSTR(${a()}, 1, 3)`,
     () => "'constant'",
     () => '42',
+    () => `MIN(${a()})`,
+    () => `AVG(${a()})`,
+    () => `RANK() OVER (ORDER BY ${a()} DESC)`,
+    () => `DENSE_RANK() OVER (PARTITION BY ${a()} ORDER BY ${a()} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`,
+    () => `NULLIF(${a()}, '')`,
+    () => `ROUND(ABS(${a()} - 1), 2)`,
+    () => `MOD(${a()}, 7) * -${a()} / 2`,
+    () => `LENGTH(${a()}) >= 3 AND ${a()} <> 'b' OR ${a()} <= 'c'`,
+    () => `EXTRACT(YEAR FROM ${a()})`,
+    () => `DATE_TRUNC(${a()}, MONTH)`,
+    () => `FORMAT('%s-%s', ${a()}, ${a()})`,
+    () => `REGEXP_EXTRACT(${a()}, r'@(.*)')`,
+    () => `GREATEST(${a()}, ${a()})`,
+    () => `LEFT(${a()}, 2)`,
+    () => `CASE ${a()} WHEN 'a' THEN ${a()} WHEN 'b' THEN NULL ELSE TRUE END`,
+    () => `SAFE.UPPER(${a()})`,
   ];
   if (style.hostile) templates.push(() => `(SELECT MAX(${a()}) FROM ds0.t0)`, () => `${a()}.field`);
   return pick(g, templates)();
