@@ -43,9 +43,17 @@ export interface WindowNode {
   readonly orderBy: readonly unknown[];
 }
 
+/** `x IN (SELECT …)` or `EXISTS (SELECT …)`: read only in WHERE, where polyglot reads them too. */
+export interface SubqueryNode {
+  readonly query: unknown;
+  readonly exists: boolean;
+}
+
 export interface ExpressionParts {
   /** Every column the value is computed from, in document order (window clauses included). */
   readonly columns: ColumnNode[];
+  /** Columns and subqueries in document order (an IN's subquery comes after the value it tests). */
+  readonly references: (ColumnNode | SubqueryNode)[];
   /** Window clauses, in document order. */
   readonly windows: WindowNode[];
   /** ORDER BY lists inside aggregates (`ARRAY_AGG(x ORDER BY y)`): they order, they are not the value. */
@@ -83,30 +91,36 @@ export function requireOnly(payload: Payload, allowed: ReadonlySet<string>, what
   }
 }
 
-export function expressionParts(expression: unknown): ExpressionParts {
-  const parts: ExpressionParts = { columns: [], windows: [], aggregateOrders: [] };
-  walk(expression, parts, 0);
+export function expressionParts(expression: unknown, subqueries = false): ExpressionParts {
+  const parts: ExpressionParts = { columns: [], references: [], windows: [], aggregateOrders: [] };
+  walk(expression, parts, 0, subqueries);
   return parts;
 }
 
-function walk(value: unknown, parts: ExpressionParts, depth: number): void {
+function walk(value: unknown, parts: ExpressionParts, depth: number, subqueries = false): void {
   if (depth > 64) notHandled('an expression nested too deeply');
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, parts, depth + 1);
+    for (const item of value) walk(item, parts, depth + 1, subqueries);
     return;
   }
   if (!isRecord(value)) return;
   const node = nodeOf(value);
   if (!node) {
     // A plain struct inside a node (an ORDER BY item, a window spec, an identifier): walk its fields.
-    walkFields(value, parts, depth);
+    walkFields(value, parts, depth, [], subqueries);
+    return;
+  }
+  if (subqueries && (node.type === 'exists' || (node.type === 'in' && isRecord(node.payload) && !isEmpty(node.payload.query)))) {
+    readSubquery(node.type, node.payload as Payload, parts, depth);
     return;
   }
   if (!valueNodeTypes.has(node.type)) notHandled(`expression kind ${node.type}`);
   const payload = node.payload;
   if (node.type === 'column') {
     if (!isRecord(payload)) notHandled('a column without a payload');
-    parts.columns.push(readColumn(payload));
+    const column = readColumn(payload);
+    parts.columns.push(column);
+    parts.references.push(column);
     return;
   }
   if (payload === null || payload === undefined) return;
@@ -124,14 +138,25 @@ function walk(value: unknown, parts: ExpressionParts, depth: number): void {
     walkFields(payload, parts, depth, ['order_by']);
     return;
   }
-  walkFields(payload, parts, depth);
+  walkFields(payload, parts, depth, [], subqueries);
 }
 
-function walkFields(record: Payload, parts: ExpressionParts, depth: number, skip: readonly string[] = []): void {
+function walkFields(record: Payload, parts: ExpressionParts, depth: number, skip: readonly string[] = [], subqueries = false): void {
   for (const [key, child] of Object.entries(record)) {
     if (key === 'span' || key.endsWith('comments') || typeFields.has(key) || skip.includes(key)) continue;
-    if (typeof child === 'object' && child !== null) walk(child, parts, depth + 1);
+    if (typeof child === 'object' && child !== null) walk(child, parts, depth + 1, subqueries);
   }
+}
+
+function readSubquery(type: string, payload: Payload, parts: ExpressionParts, depth: number): void {
+  if (type === 'exists') {
+    requireOnly(payload, new Set(['this', 'not']), 'exists');
+    parts.references.push({ query: payload.this, exists: true });
+    return;
+  }
+  requireOnly(payload, new Set(['this', 'query', 'not']), 'in');
+  walk(payload.this, parts, depth + 1, true);
+  parts.references.push({ query: payload.query, exists: false });
 }
 
 const windowSpecFields: ReadonlySet<string> = new Set(['partition_by', 'order_by', 'frame']);
@@ -156,7 +181,7 @@ function readWindow(payload: Payload, parts: ExpressionParts, depth: number): vo
 }
 
 function walkFrame(frame: unknown): void {
-  const nested: ExpressionParts = { columns: [], windows: [], aggregateOrders: [] };
+  const nested: ExpressionParts = { columns: [], references: [], windows: [], aggregateOrders: [] };
   walk(frame, nested, 0);
   if (nested.columns.length > 0 || nested.windows.length > 0) notHandled('a window frame naming columns');
 }

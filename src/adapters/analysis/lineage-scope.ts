@@ -73,6 +73,8 @@ class SelectScope {
   private readonly uses: Use[] = [];
   private readonly usingUses: Use[] = [];
   private readonly joinSources = new Map<unknown, Source>();
+  /** Uses inside WHERE's subqueries, reported after those of the derived tables. */
+  private readonly subqueryUses: Use[] = [];
   private outputs: Output[] = [];
   /** Aliases that name something other than the column of the same name. */
   private readonly renamed = new Set<string>();
@@ -84,7 +86,7 @@ class SelectScope {
     this.readProjections(payload.expressions);
     const joins = Array.isArray(payload.joins) ? payload.joins : [];
     for (const join of joins) this.readJoinCondition(join);
-    if (!isEmpty(payload.where_clause)) this.use('filter', this.references(clauseThis(payload.where_clause), false));
+    if (!isEmpty(payload.where_clause)) this.use('filter', this.whereReferences(clauseThis(payload.where_clause)));
     if (!isEmpty(payload.group_by)) {
       for (const item of listField(payload.group_by, 'group_by')) this.use('group', this.outputOrReferences(item));
     }
@@ -101,7 +103,7 @@ class SelectScope {
       if (!isEmpty(payload[field]) && nodeOf(clauseThis(payload[field]))?.type !== 'literal') notHandled(`${field} that is not a literal`);
     }
     if (payload.distinct !== false && payload.distinct !== undefined && payload.distinct !== true) notHandled('DISTINCT ON');
-    const nested = [...this.env.cteUses(), ...this.sources.flatMap((source) => source.uses)];
+    const nested = [...this.env.cteUses(), ...this.sources.flatMap((source) => source.uses), ...this.subqueryUses];
     return { outputs: this.outputs, uses: [...this.uses, ...this.usingUses, ...nested] };
   }
 
@@ -198,18 +200,38 @@ class SelectScope {
     if (!windows && (parts.windows.length > 0 || parts.aggregateOrders.length > 0)) {
       notHandled('a window function outside the select list and QUALIFY');
     }
-    return parts.columns.flatMap((column) => {
-      const key = column.name.toLowerCase();
-      // Where output names are in scope, polyglot leaves a name several outputs carry unplaced.
-      if (aliases && column.table === undefined && this.outputs.filter((output) => output.name?.toLowerCase() === key).length > 1) {
-        notHandled('a name several outputs carry');
-      }
-      if (column.table === undefined && this.renamed.has(key)) {
-        if (!aliases) notHandled('an output alias outside GROUP BY, QUALIFY and ORDER BY');
-        if (this.sources.some((source) => source.columns.has(key))) notHandled('a name that is both an output alias and a column');
-        return [...this.outputNamed(column.name)];
-      }
-      return this.resolveColumn(column);
+    return parts.columns.flatMap((column) => this.columnLeaves(column, aliases));
+  }
+
+  private columnLeaves(column: ColumnNode, aliases: boolean): readonly Leaf[] {
+    const key = column.name.toLowerCase();
+    // Where output names are in scope, polyglot leaves a name several outputs carry unplaced.
+    if (aliases && column.table === undefined && this.outputs.filter((output) => output.name?.toLowerCase() === key).length > 1) {
+      notHandled('a name several outputs carry');
+    }
+    if (column.table === undefined && this.renamed.has(key)) {
+      if (!aliases) notHandled('an output alias outside GROUP BY, QUALIFY and ORDER BY');
+      if (this.sources.some((source) => source.columns.has(key))) notHandled('a name that is both an output alias and a column');
+      return this.outputNamed(column.name);
+    }
+    return this.resolveColumn(column);
+  }
+
+  /**
+   * WHERE may hold uncorrelated `IN (SELECT …)` and `EXISTS (SELECT …)`: polyglot counts the IN
+   * subquery's output among the filter's columns. A correlated one names a column its own scope does
+   * not have, and is refused there (outer scopes are never searched).
+   */
+  private whereReferences(expression: unknown): Leaf[] {
+    const parts = expressionParts(expression, true);
+    if (parts.windows.length > 0 || parts.aggregateOrders.length > 0) notHandled('a window function in WHERE');
+    return parts.references.flatMap((reference) => {
+      if (!('query' in reference)) return this.columnLeaves(reference, false);
+      const lineage = resolveQuery(reference.query, this.env);
+      this.subqueryUses.push(...lineage.uses);
+      if (reference.exists) return [];
+      if (lineage.outputs.length !== 1 || (lineage.outputs[0] as Output).leaves.length === 0) notHandled('an IN subquery not of one followable column');
+      return [...(lineage.outputs[0] as Output).leaves];
     });
   }
 

@@ -123,6 +123,7 @@ describe('lineage fast path', () => {
       "SELECT d.e FROM (WITH x AS (SELECT email AS e FROM sales.customers WHERE city = 'a') SELECT e FROM x WHERE e = 'b') AS d WHERE d.e = 'c'",
       'SELECT * FROM (SELECT email AS e FROM sales.customers UNION ALL SELECT ssn FROM hr.salaries WHERE salary > 1) u JOIN sales.orders o ON o.status = u.e',
       'SELECT `c`.`EMAIL`, C2.city FROM `sales`.`customers` AS `c` JOIN SALES.CUSTOMERS C2 ON C2.customer_id = c.customer_id',
+      "SELECT email FROM sales.customers WHERE customer_id IN (SELECT LOWER(customer_id) FROM sales.orders WHERE status = 'x') AND NOT EXISTS (SELECT 1 FROM hr.salaries)",
     ];
     for (const sql of answered) {
       const [comparison, ...rest] = await compareLineage(sql, createFakeCatalog(), context);
@@ -134,9 +135,10 @@ describe('lineage fast path', () => {
 
   it('declines every shape it was not written for, and polyglot answers as before', async () => {
     const declined = [
-      // Correlated and scalar subqueries, UNNEST, struct field access.
+      // Correlated and scalar subqueries, subqueries outside WHERE, UNNEST, struct field access.
       'SELECT email, (SELECT MAX(amount) FROM sales.orders o WHERE o.customer_id = c.customer_id) AS m FROM sales.customers c',
-      'SELECT email FROM sales.customers WHERE customer_id IN (SELECT customer_id FROM sales.orders)',
+      'SELECT email FROM sales.customers c WHERE EXISTS (SELECT 1 FROM sales.orders o WHERE o.customer_id = c.customer_id)',
+      'SELECT email FROM sales.customers c HAVING c.customer_id IN (SELECT customer_id FROM sales.orders)',
       'SELECT part FROM sales.customers, UNNEST(SPLIT(email)) AS part',
       'SELECT c.notes.inner_field FROM sales.customers c',
       // Ambiguous, unknown and whole-row names; an alias that renames another output's column.

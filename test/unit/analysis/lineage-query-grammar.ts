@@ -140,7 +140,7 @@ function buildSelect(g: Gen, style: Style, tables: Record<string, readonly strin
     outputs.push(alias ?? name);
   }
   const clauses: string[] = [];
-  if (chance(g, 50)) clauses.push(`WHERE ${condition(g, style, scopes)}`);
+  if (chance(g, 50)) clauses.push(`WHERE ${condition(g, style, scopes, tables)}`);
   const grouped = chance(g, 25);
   if (grouped) clauses.push(`GROUP BY ${listOf(g, () => orderKey(g, style, scopes, projections.length, outputs))}`);
   if (grouped && chance(g, 40)) clauses.push(chance(g, 50) ? 'HAVING COUNT(*) > 1' : `HAVING SUM(${column(g, style, scopes)}) > 1`);
@@ -240,17 +240,36 @@ function expression(g: Gen, style: Style, scopes: readonly Scope[]): string {
   return pick(g, templates)();
 }
 
-function condition(g: Gen, style: Style, scopes: readonly Scope[]): string {
-  const one = (): string =>
-    pick(g, [
-      () => `${column(g, style, scopes)} = 'x'`,
-      () => `${column(g, style, scopes)} IS NULL`,
-      () => `${column(g, style, scopes)} IN ('a', 'b')`,
-      () => `${column(g, style, scopes)} BETWEEN 1 AND 9`,
-      () => `${column(g, style, scopes)} LIKE 'a%'`,
-      () => `NOT (${column(g, style, scopes)} = 'y')`,
-      () => `${column(g, style, scopes)} > ${column(g, style, scopes)}`,
-    ])();
+function condition(g: Gen, style: Style, scopes: readonly Scope[], tables?: Record<string, readonly string[]>): string {
+  const templates: (() => string)[] = [
+    () => `${column(g, style, scopes)} = 'x'`,
+    () => `${column(g, style, scopes)} IS NULL`,
+    () => `${column(g, style, scopes)} IN ('a', 'b')`,
+    () => `${column(g, style, scopes)} BETWEEN 1 AND 9`,
+    () => `${column(g, style, scopes)} LIKE 'a%'`,
+    () => `NOT (${column(g, style, scopes)} = 'y')`,
+    () => `${column(g, style, scopes)} > ${column(g, style, scopes)}`,
+  ];
+  if (tables) {
+    // Subqueries in WHERE; the hostile half correlates them with the outer query.
+    const inner = (): { name: string; scope: Scope } => {
+      const name = pick(g, Object.keys(tables));
+      return { name, scope: { alias: 'q', columns: tables[name] as readonly string[] } };
+    };
+    const innerWhere = (scope: Scope): string =>
+      style.hostile && chance(g, 50) ? ` WHERE q.${pick(g, scope.columns)} = ${column(g, style, scopes)}` : chance(g, 50) ? ` WHERE ${condition(g, style, [scope])}` : '';
+    templates.push(
+      () => {
+        const { name, scope } = inner();
+        return `${column(g, style, scopes)}${chance(g, 30) ? ' NOT' : ''} IN (SELECT ${chance(g, 20) ? 'LOWER(' : '('}q.${pick(g, scope.columns)}) FROM ${name} q${innerWhere(scope)})`;
+      },
+      () => {
+        const { name, scope } = inner();
+        return `${chance(g, 30) ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${name} q${innerWhere(scope)})`;
+      },
+    );
+  }
+  const one = (): string => pick(g, templates)();
   return chance(g, 40) ? `${one()} ${chance(g, 50) ? 'AND' : 'OR'} ${one()}` : one();
 }
 
