@@ -5,11 +5,12 @@
  * Persisted: one row per request in `access_log`, the columns filters use indexed, the row itself as JSON.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface AccessLogRow {
   time: string;
@@ -47,6 +48,7 @@ export interface AccessLogRow {
 export const accessLogProjection: SqlProjection = {
   name: 'access_log',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS access_log (
@@ -77,7 +79,7 @@ export const accessLogProjection: SqlProjection = {
   },
 };
 
-function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: RecordedEvent): void {
+function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: FoldableEvent): void {
   const found = requestEventOf(recorded);
   if (!found) return;
   const { requestId, event, at } = found;

@@ -26,6 +26,7 @@ import type { WireEvent, WireOutcome } from './sqlite-writer-protocol.js';
 import { canonicalJson } from '../../domain/evidence/event-hash.js';
 import { fastPathHoldsForJsonText } from '../../domain/evidence/canonical-json.js';
 import { checkAppendable } from './append-checks.js';
+import { sqliteProjectionReads } from './sqlite-projection-reads.js';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
@@ -75,6 +76,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       throw storageFailure(file, error);
     }
   };
+
+  const projectionReads = sqliteProjectionReads(db, registry, guard);
 
   const toRecorded = (row: EventRow): RecordedEvent => {
     const metadata = JSON.parse(row.metadata) as EventMetadata;
@@ -179,6 +182,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       const rows = guard(() => statements.readAll.all(from, limit) as EventRow[]);
       return rows.map(toRecorded);
     },
+
+    readForProjections: (options) => projectionReads.readForProjections(options, defaultMaxCount),
 
     async headPosition() {
       return guard(() => (statements.head.get() as { head: number }).head);
