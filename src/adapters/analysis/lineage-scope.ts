@@ -144,6 +144,11 @@ class SelectScope {
         this.renamed.add(projection.alias.toLowerCase());
       }
     }
+    // polyglot renames a bare column that repeats an alias (`_col_N`); which one it renames is not read here.
+    const aliases = new Set(projections.flatMap((projection) => (projection.alias === undefined ? [] : [projection.alias.toLowerCase()])));
+    if (projections.some((projection) => projection.columnName !== undefined && aliases.has(projection.columnName.toLowerCase()))) {
+      notHandled('a bare column named like an alias');
+    }
     const outputs: Output[] = [];
     for (const projection of projections) {
       if (projection.star !== undefined) {
@@ -191,6 +196,8 @@ class SelectScope {
     if (index <= 0 || joined === undefined) notHandled('a USING join that cannot be placed');
     const before = this.sources.slice(0, index).filter((source) => source.columns.has(name));
     if (before.length !== 1) notHandled('a USING column several earlier sources have');
+    // polyglot places a USING column only between catalogued tables (a derived side is left unplaced).
+    if (!(before[0] as Source).table || !joined.table) notHandled('USING beside a derived table');
     this.usingUses.push({ context: 'join', references: [...columnOf(before[0] as Source, name), ...columnOf(joined, name)] });
   }
 

@@ -18,6 +18,8 @@ export interface Source {
   readonly starOutputs: readonly Output[] | undefined;
   /** Column uses inside a derived table (reported after those of the SELECT that reads it). */
   readonly uses: readonly Use[];
+  /** A catalogued table (not a CTE or derived table). */
+  readonly table: boolean;
   /** Joined with USING: `*` then merges a column, which is not read here. */
   usingJoin: boolean;
   /** Some output of the derived table or CTE has no name, shares its name with another, or came from a star. */
@@ -114,7 +116,7 @@ function tableSource(payload: Payload, env: SourceEnv): Source {
   // polyglot names an unaliased `` `d.t` `` after the whole quoted name, never after its last part.
   const quotedPath = (identifierName(payload.name) ?? '').includes('.');
   const name = alias ?? (quotedPath ? undefined : parts.at(-1));
-  return { alias: name, columns: byName, starOutputs, uses: [], usingJoin: false, unclearOutputs: false };
+  return { alias: name, table: true, columns: byName, starOutputs, uses: [], usingJoin: false, unclearOutputs: false };
 }
 
 function derivedSource(alias: string | undefined, outputs: readonly Output[], uses: readonly Use[]): Source {
@@ -131,7 +133,7 @@ function derivedSource(alias: string | undefined, outputs: readonly Output[], us
     byName.set(key, byName.has(key) ? 'unusable' : output.leaves);
   }
   const unclearOutputs = !followable || outputs.some((output) => output.starred === true);
-  return { alias, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false, unclearOutputs };
+  return { alias, table: false, columns: byName, starOutputs: followable ? outputs : undefined, uses, usingJoin: false, unclearOutputs };
 }
 
 function optionalName(value: unknown): string | undefined {
