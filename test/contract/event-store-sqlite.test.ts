@@ -10,7 +10,7 @@ import { LedgergateError } from '../../src/domain/errors.js';
 import type { RecordedEvent } from '../../src/domain/ports.js';
 import { chainHash, genesisHash } from '../../src/domain/evidence/event-hash.js';
 import { openSqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
-import { authFailed, authFailures, collectUntil, makeTempDir, metadataFor } from '../support/event-store-fixtures.js';
+import { authFailed, authFailures, collectUntil, makeTempDir, metadataFor, suppressedOf } from '../support/event-store-fixtures.js';
 import { runTogether } from '../support/event-store-processes.js';
 
 const registry = createEventRegistry();
@@ -209,6 +209,40 @@ describe('SQLite event store: several writers on one file', () => {
     collector.subscription.unsubscribe();
     await reader.close();
     await writer.close();
+  });
+
+  it('ends a readAll page at its byte budget, and reading on from each page still gives every event once, in order', async () => {
+    const file = freshFile();
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600 });
+    await store.append('query-big', authFailures(25), 'no_stream');
+    const sizeOf = (e: RecordedEvent) => JSON.stringify(e.data).length + JSON.stringify(e.metadata).length;
+    const seen: number[] = [];
+    let from = 0;
+    let pages = 0;
+    for (;;) {
+      const page = await store.readAll({ from, maxCount: 1000 });
+      if (page.length === 0) break;
+      pages += 1;
+      // Every event but the last of a page fits under the budget: the last one is what reached it.
+      assert.ok(page.slice(0, -1).reduce((sum, e) => sum + sizeOf(e), 0) < 600, 'the page ended at the event that reached the budget');
+      seen.push(...page.map(suppressedOf));
+      from = (page.at(-1) as RecordedEvent).position;
+    }
+    assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => i));
+    assert.ok(pages >= 5, `25 events of ~150 bytes under a 600-byte budget take several pages (took ${pages})`);
+    assert.equal((await store.readAll({ from: 0, maxCount: 3 })).length, 3, 'maxCount still bounds a page of small events');
+    await store.close();
+  });
+
+  it('a live subscription reads on past a page ended at the byte budget instead of sleeping until the next poll', async () => {
+    const file = freshFile();
+    // A poll an hour away: only reading on at once can deliver the whole backlog within the collector's time.
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600, subscription: { pollIntervalMs: 3_600_000 } });
+    await store.append('query-backlog', authFailures(25), 'no_stream');
+    const collector = collectUntil(store.subscribeAll(0), (got) => got.length >= 25);
+    assert.deepEqual((await collector.done).map(suppressedOf), Array.from({ length: 25 }, (_, i) => i));
+    collector.subscription.unsubscribe();
+    await store.close();
   });
 
   it('lets exactly one of two OS processes win the same expected revision', async () => {

@@ -36,7 +36,15 @@ export interface SqliteEventStoreOptions {
   readonly subscription?: PullSubscriptionOptions;
   /** How long an append waits for another process's write lock before failing with store_unavailable. */
   readonly busyTimeoutMs?: number;
+  /**
+   * A readAll page ends after the event that brings its data and metadata to this many bytes (it holds
+   * at least one event), so reading past a few 1 MB events costs the event loop one of them per page.
+   */
+  readonly maxPageBytes?: number;
 }
+
+/** About ten milliseconds of parsing and validating on the event loop. */
+export const defaultMaxPageBytes = 1024 * 1024;
 
 export interface SqliteEventStore extends EventStore {
   readonly file: string;
@@ -66,6 +74,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const db = openDatabase(file, options.busyTimeoutMs);
   const signals = new StoreSignals();
   const statements = prepareStatements(db);
+  const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
+  // Pages readAll ended at the byte budget rather than at the end of the log (the live feed reads on at once).
+  const cutPages = new WeakSet<readonly RecordedEvent[]>();
 
   const guard = <T>(work: () => T): T => {
     if (signals.closed) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
@@ -176,8 +187,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (!Number.isInteger(from) || from < 0 || !Number.isInteger(limit) || limit < 1) {
         throw new LedgergateError('internal', `readAll needs an integer from >= 0 and maxCount >= 1`, { from, maxCount });
       }
-      const rows = guard(() => statements.readAll.all(from, limit) as EventRow[]);
-      return rows.map(toRecorded);
+      const rows = guard(() => statements.readAll.all({ from, limit, budget: maxPageBytes }) as (EventRow & { bytes: number })[]);
+      const page = rows.map(toRecorded);
+      if (rows.length < limit && rows.reduce((sum, row) => sum + row.bytes, 0) >= maxPageBytes) cutPages.add(page);
+      return page;
     },
 
     async headPosition() {
@@ -186,7 +199,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     subscribeAll(from) {
       // Reads go through store.readAll so that every page is validated exactly like a direct read.
-      return pullSubscription({ readAll: (page) => store.readAll(page) }, signals, from, options.subscription);
+      return pullSubscription({ readAll: (page) => store.readAll(page), endedEarly: (page) => cutPages.has(page) }, signals, from, options.subscription);
     },
 
     async close() {
@@ -235,6 +248,18 @@ function prepareStatements(db: Database.Database) {
   return {
     head: db.prepare('SELECT coalesce(max(position), 0) AS head FROM events'),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY revision`),
-    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    // Up to `limit` events, ending with the one whose data and metadata reach `budget` bytes: the window
+    // sums sizes from the record headers (octet_length does not load the text), and only the rows kept
+    // are read in full.
+    readAll: db.prepare(
+      `SELECT ${columns}, octet_length(data) + octet_length(metadata) AS bytes FROM events
+       WHERE position > @from AND position <= (
+         SELECT coalesce(max(position), @from) FROM (
+           SELECT position, sum(octet_length(data) + octet_length(metadata)) OVER (ORDER BY position ROWS UNBOUNDED PRECEDING)
+                  - (octet_length(data) + octet_length(metadata)) AS before
+           FROM events WHERE position > @from ORDER BY position LIMIT @limit)
+         WHERE before < @budget)
+       ORDER BY position`,
+    ),
   };
 }
