@@ -111,6 +111,45 @@ describe('SQLite event store: delivered results are parsed when read', () => {
   });
 });
 
+describe('SQLite event store: big events are parsed when read', () => {
+  // A statement refused for its size is still recorded whole: 1 MB of SQL in one QueryRequested.
+  const bigRequest = (sqlChars: number) => {
+    const sql = `SELECT ${'1 + '.repeat(Math.ceil(sqlChars / 4))}1 AS x`;
+    return {
+      type: 'QueryRequested',
+      data: {
+        requestId: 'big',
+        sql,
+        sqlHash: createHash('sha256').update(sql).digest('hex'),
+        maxRows: 10,
+        principal: { subject: 'agent', issuer: 'https://issuer.test', groups: ['ai-agents'] },
+        channel: 'rest',
+      },
+      metadata: metadataFor('big'),
+    };
+  };
+
+  it('a 1 MB request reads back whole and chained; edited, it fails when its data is read, and its metadata at once', async () => {
+    const file = freshFile();
+    const store = open(file);
+    const written = bigRequest(1_000_000);
+    await store.append('query-big', [authFailed(0), written], 'no_stream');
+    const events = await store.readAll({ from: 0 });
+    assert.deepEqual(events[1]!.data, written.data, 'the whole SQL text is kept');
+    assertChainIntact(events);
+
+    const raw = new Database(file);
+    raw.prepare('UPDATE events SET data = ? WHERE position = 2').run(JSON.stringify({ ...written.data, sql: 42, pad: 'x'.repeat(70_000) }));
+    const [, edited] = await store.readAll({ from: 0 });
+    assert.equal(edited!.type, 'QueryRequested', 'a reader passing over it by type is not stopped');
+    assert.throws(() => edited!.data, (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    raw.prepare("UPDATE events SET metadata = '{}' WHERE position = 2").run();
+    raw.close();
+    await assert.rejects(store.readAll({ from: 0 }), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    await store.close();
+  });
+});
+
 describe('SQLite event store: files that are not a ledgergate store', () => {
   it('refuses a foreign SQLite database, naming the file, and leaves it untouched', () => {
     const file = freshFile();

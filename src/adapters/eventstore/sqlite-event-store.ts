@@ -66,6 +66,11 @@ const columns = 'position, stream_name, revision, type, data, metadata, recorded
 
 /** Event types whose data is parsed on first access (see lazyRecorded). */
 const lazilyParsed: ReadonlySet<string> = new Set(['ResultDelivered']);
+/**
+ * Data this long is parsed on first access whatever its type: a reader that passes over an event (the
+ * sealer counting what is due) does not parse a 1 MB statement recorded as refused.
+ */
+const lazyDataChars = 64 * 1024;
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const { file, registry } = options;
@@ -89,7 +94,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const toRecorded = (row: EventRow): RecordedEvent => {
     const metadata = JSON.parse(row.metadata) as EventMetadata;
-    if (lazilyParsed.has(row.type)) return lazyRecorded(row, metadata);
+    if (lazilyParsed.has(row.type) || row.data.length > lazyDataChars) return lazyRecorded(row, metadata);
     const data: unknown = JSON.parse(row.data);
     // Validated on read too: a row edited behind the store's back must not flow on silently.
     registry.validate(row.type, data, metadata);
@@ -107,9 +112,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
 
   /**
-   * A delivered result (the masked rows, most of the log's bytes) is parsed and validated when someone
-   * reads its data — the requester's GET, a replay, an export — not when a projection that only needs
-   * its type and position passes over it. An edited row still fails, on first access.
+   * A delivered result (the masked rows, most of the log's bytes) or any other big event is parsed and
+   * validated when someone reads its data — the requester's GET, a replay, an export — not when a
+   * reader that only needs its type and position passes over it. An edited row still fails, on first access.
    */
   const lazyRecorded = (row: EventRow, metadata: EventMetadata): RecordedEvent => {
     registry.validateMetadata(row.type, metadata);
