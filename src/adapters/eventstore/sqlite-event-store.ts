@@ -67,8 +67,8 @@ const columns = 'position, stream_name, revision, type, data, metadata, recorded
 /** Event types whose data is parsed on first access (see lazyRecorded). */
 const lazilyParsed: ReadonlySet<string> = new Set(['ResultDelivered']);
 /**
- * Data this long is parsed on first access whatever its type: a reader that passes over an event (the
- * sealer counting what is due) does not parse a 1 MB statement recorded as refused.
+ * Data longer than this is parsed on first access whatever its type: a reader that passes over an
+ * event (the sealer counting what is due) does not parse a 1 MB statement recorded as refused.
  */
 const lazyDataChars = 64 * 1024;
 
@@ -82,6 +82,26 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
   // Pages readAll ended at the byte budget rather than at the end of the log (the live feed reads on at once).
   const cutPages = new WeakSet<readonly RecordedEvent[]>();
+
+  /**
+   * Where a page of `limit` events after `from` must end early to stay within the byte budget (the
+   * event that reaches it is the page's last), or undefined when the whole page fits. Sizes come from
+   * the record headers: octet_length does not load the text. The first look sums the position range
+   * the page covers (positions here are gap-free), a few microseconds; only a page over the budget is
+   * looked at event by event.
+   */
+  const pageEndAtBudget = (from: number, limit: number): number | undefined => {
+    const total = statements.rangeBytes.get(from, from, limit) as number | null;
+    if (total === null || total < maxPageBytes) return undefined;
+    let bytes = 0;
+    let count = 0;
+    for (const [position, size] of statements.sizes.all(from, limit) as [number, number][]) {
+      count += 1;
+      bytes += size;
+      if (bytes >= maxPageBytes) return count < limit ? position : undefined;
+    }
+    return undefined;
+  };
 
   const guard = <T>(work: () => T): T => {
     if (signals.closed) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
@@ -192,9 +212,10 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (!Number.isInteger(from) || from < 0 || !Number.isInteger(limit) || limit < 1) {
         throw new LedgergateError('internal', `readAll needs an integer from >= 0 and maxCount >= 1`, { from, maxCount });
       }
-      const rows = guard(() => statements.readAll.all({ from, limit, budget: maxPageBytes }) as (EventRow & { bytes: number })[]);
+      const through = guard(() => pageEndAtBudget(from, limit));
+      const rows = guard(() => (through === undefined ? statements.readAll.all(from, limit) : statements.readRange.all(from, through)) as EventRow[]);
       const page = rows.map(toRecorded);
-      if (rows.length < limit && rows.reduce((sum, row) => sum + row.bytes, 0) >= maxPageBytes) cutPages.add(page);
+      if (through !== undefined) cutPages.add(page);
       return page;
     },
 
@@ -253,18 +274,9 @@ function prepareStatements(db: Database.Database) {
   return {
     head: db.prepare('SELECT coalesce(max(position), 0) AS head FROM events'),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY revision`),
-    // Up to `limit` events, ending with the one whose data and metadata reach `budget` bytes: the window
-    // sums sizes from the record headers (octet_length does not load the text), and only the rows kept
-    // are read in full.
-    readAll: db.prepare(
-      `SELECT ${columns}, octet_length(data) + octet_length(metadata) AS bytes FROM events
-       WHERE position > @from AND position <= (
-         SELECT coalesce(max(position), @from) FROM (
-           SELECT position, sum(octet_length(data) + octet_length(metadata)) OVER (ORDER BY position ROWS UNBOUNDED PRECEDING)
-                  - (octet_length(data) + octet_length(metadata)) AS before
-           FROM events WHERE position > @from ORDER BY position LIMIT @limit)
-         WHERE before < @budget)
-       ORDER BY position`,
-    ),
+    readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    rangeBytes: db.prepare('SELECT sum(octet_length(data) + octet_length(metadata)) FROM events WHERE position > ? AND position <= ? + ?').pluck(),
+    sizes: db.prepare('SELECT position, octet_length(data) + octet_length(metadata) FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(),
+    readRange: db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position`),
   };
 }
