@@ -253,7 +253,7 @@ describe('SQLite event store: several writers on one file', () => {
   it('ends a readAll page at its byte budget, and reading on from each page still gives every event once, in order', async () => {
     const file = freshFile();
     const store = openSqliteEventStore({ file, registry, maxPageBytes: 600 });
-    await store.append('query-big', authFailures(25), 'no_stream');
+    for (let i = 0; i < 25; i++) await store.append(`query-one-${i}`, [authFailed(i)], 'no_stream');
     const sizeOf = (e: RecordedEvent) => JSON.stringify(e.data).length + JSON.stringify(e.metadata).length;
     const seen: number[] = [];
     let from = 0;
@@ -270,6 +270,20 @@ describe('SQLite event store: several writers on one file', () => {
     assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => i));
     assert.ok(pages >= 5, `25 events of ~150 bytes under a 600-byte budget take several pages (took ${pages})`);
     assert.equal((await store.readAll({ from: 0, maxCount: 3 })).length, 3, 'maxCount still bounds a page of small events');
+    await store.close();
+  });
+
+  it('keeps the small events that follow the one reaching the budget in its stream on its page', async () => {
+    const file = freshFile();
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600 });
+    await store.append('query-first', authFailures(3), 'no_stream');
+    await store.append('query-second', authFailures(3, 3), 'no_stream');
+    await store.append('query-third', authFailures(3, 6), 'no_stream');
+    // ~150 bytes an event: the budget is reached at the fourth event, the first of query-second.
+    const first = await store.readAll({ from: 0, maxCount: 1000 });
+    assert.deepEqual(first.map(suppressedOf), [0, 1, 2, 3, 4, 5], 'the page runs to the end of query-second, not into query-third');
+    const rest = await store.readAll({ from: (first.at(-1) as RecordedEvent).position, maxCount: 1000 });
+    assert.deepEqual(rest.map(suppressedOf), [6, 7, 8]);
     await store.close();
   });
 

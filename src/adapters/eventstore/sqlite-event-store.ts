@@ -62,6 +62,9 @@ interface EventRow {
   prev_hash: string;
 }
 
+/** An event's position, the bytes of its data and metadata, and its stream. */
+type SizeRow = [position: number, bytes: number, stream: string];
+
 const columns = 'position, stream_name, revision, type, data, metadata, recorded_at, hash, prev_hash';
 
 /** Event types whose data is parsed on first access (see lazyRecorded). */
@@ -93,12 +96,17 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const pageEndAtBudget = (from: number, limit: number): number | undefined => {
     const total = statements.rangeBytes.get(from, from, limit) as number | null;
     if (total === null || total < maxPageBytes) return undefined;
+    const sizes = statements.sizes.all(from, limit) as SizeRow[];
+    const at = (i: number): SizeRow => sizes[i] as SizeRow;
     let bytes = 0;
-    let count = 0;
-    for (const [position, size] of statements.sizes.all(from, limit) as [number, number][]) {
-      count += 1;
-      bytes += size;
-      if (bytes >= maxPageBytes) return count < limit ? position : undefined;
+    for (let i = 0; i < sizes.length; i++) {
+      bytes += at(i)[1];
+      if (bytes < maxPageBytes) continue;
+      // The small events written after it in the same stream (its append's analysis and decision) stay
+      // on its page: a read model folding the request then writes its row once, not once per page.
+      let end = i;
+      while (end + 1 < sizes.length && at(end + 1)[2] === at(i)[2] && at(end + 1)[1] <= lazyDataChars) end += 1;
+      return end + 1 < limit ? at(end)[0] : undefined;
     }
     return undefined;
   };
@@ -276,7 +284,7 @@ function prepareStatements(db: Database.Database) {
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY revision`),
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
     rangeBytes: db.prepare('SELECT sum(octet_length(data) + octet_length(metadata)) FROM events WHERE position > ? AND position <= ? + ?').pluck(),
-    sizes: db.prepare('SELECT position, octet_length(data) + octet_length(metadata) FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(),
+    sizes: db.prepare('SELECT position, octet_length(data) + octet_length(metadata), stream_name FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(),
     readRange: db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position`),
   };
 }
