@@ -18,7 +18,10 @@ RUN npx tsc -p tsconfig.build.json \
 
 # ---------------------------------------------------------------- runtime
 FROM node:20-bookworm-slim AS runtime
+# MALLOC_ARENA_MAX: as npm start sets it (see README, "Memory"): two glibc arenas instead of one per
+# thread keep ~25 MiB less resident under load.
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     LEDGERGATE_HOST=0.0.0.0 \
     LEDGERGATE_PORT=8080 \
     LEDGERGATE_DATA_DIR=/var/lib/ledgergate \

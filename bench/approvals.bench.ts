@@ -8,7 +8,8 @@
  *
  * Run alone: node --import tsx bench/approvals.bench.ts
  */
-import { call, startGatewayProcess, type GatewayProcess } from '../test/support/gateway-process.js';
+import { call, type GatewayProcess } from '../test/support/gateway-process.js';
+import { buildForStart, startAsNpmStart } from './npm-start.js';
 
 const samples = 30;
 const warmup = 3;
@@ -53,7 +54,8 @@ async function measure(gateway: GatewayProcess, agent: string, owner: string, sq
 }
 
 export async function run(): Promise<Record<string, number | string>> {
-  const gateway = await startGatewayProcess({ timeoutMs: 120_000 });
+  buildForStart();
+  const gateway = await startAsNpmStart({ timeoutMs: 120_000 });
   try {
     const agent = await gateway.token({ sub: 'bench-agent', groups: ['ai-agents'] });
     const owner = await gateway.token({ sub: 'bench-owner', groups: ['data-owners'] });

@@ -19,7 +19,7 @@ import type { NewEvent, RecordedEvent } from '../src/domain/ports.js';
 import { openReadModelDb } from '../src/projections/read-model-db.js';
 import { createReadModels } from '../src/projections/read-models.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
-import { startGatewayProcess } from '../test/support/gateway-process.js';
+import { buildForStart, startAsNpmStart } from './npm-start.js';
 import { silentLogger } from '../src/adapters/logging/silent-logger.js';
 
 export const benchSql = 'SELECT * FROM analytics.page_views LIMIT 100';
@@ -152,12 +152,6 @@ async function startPassthroughProcess(file: string): Promise<{ url: string; chi
   };
 }
 
-/** The node flags `npm start` passes (package.json), so the gateway measured here has the same heap settings. */
-export function startNodeFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).filter((token) => token.startsWith('--'));
-}
-
 /** The gateway's settings in every phase of this bench. */
 function gatewayBenchEnv(duckdbFile: string): Record<string, string> {
   return {
@@ -201,8 +195,8 @@ async function measureServers(options: GatewayBenchOptions) {
       await passthrough.stop();
     }
 
-    const gateway = await startGatewayProcess({
-      nodeArgs: startNodeFlags(),
+    buildForStart();
+    const gateway = await startAsNpmStart({
       dataDir: join(dir, 'gateway-data'),
       env: gatewayBenchEnv(join(dir, 'gateway.duckdb')),
       timeoutMs: 180_000,
@@ -359,8 +353,9 @@ export async function runIsolation(options: { samples?: number; durationMs?: num
   try {
     await createDemoWarehouseFile(join(dir, 'gateway.duckdb'));
     const extraArgs = (process.env.LEDGERGATE_BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-    const gateway = await startGatewayProcess({
-      nodeArgs: [...startNodeFlags(), ...extraArgs],
+    buildForStart();
+    const gateway = await startAsNpmStart({
+      extraNodeArgs: extraArgs,
       dataDir: join(dir, 'gateway-data'),
       env: gatewayBenchEnv(join(dir, 'gateway.duckdb')),
       timeoutMs: 180_000,

@@ -23,6 +23,7 @@ import { createQueryService, type QueryService, type QuerySettings } from './app
 import { createRequestNotifier } from './app/request-notifier.js';
 import { createRequestRepository } from './app/request-repository.js';
 import { createCappedAnalyser } from './adapters/analysis/pool/capped-analyser.js';
+import type { EarlyAnalysisPool } from './adapters/analysis/pool/early-analysis-pool.js';
 import { createWorkerPoolAnalyser, type WorkerPoolAnalyser } from './adapters/analysis/pool/worker-pool-analyser.js';
 import { createPostgresAnalyser } from './adapters/analysis/postgres/postgres-analyser.js';
 import { openEventStore } from './adapters/eventstore/open-event-store.js';
@@ -58,6 +59,8 @@ export interface GatewayOverrides {
   readonly logger?: Logger;
   readonly warehouse?: Warehouse;
   readonly authenticator?: Authenticator;
+  /** Analysis workers already loading (main.ts starts them first); the gateway owns and closes them. */
+  readonly analysisPool?: EarlyAnalysisPool;
 }
 
 export interface RunningGateway {
@@ -89,8 +92,17 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
   const metrics = createGatewayMetrics({ version: gatewayVersion });
   // The live feed reports its lag and its recoveries from store failures to /metrics.
   const feedHealth = createFeedHealth();
-  const store: EventStore = withAppendTiming(await openEventStore(config.eventStore, registry, { health: feedHealth }), metrics.appendDuration);
+  const early = overrides.analysisPool;
+  const closeEarlyPool = () => early?.pool.close();
+  const store: EventStore = withAppendTiming(
+    await openEventStore(config.eventStore, registry, { health: feedHealth }).catch(async (error: unknown) => {
+      await closeEarlyPool();
+      throw error;
+    }),
+    metrics.appendDuration,
+  );
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  if (early) closers.unshift(closeEarlyPool);
   try {
     // With analysis workers the embedded warehouse transpiles through them (the pool, made below, needs
     // the warehouse as its catalog), so the parser's WebAssembly is never loaded on the event loop.
@@ -114,12 +126,14 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
     const externalQuery = { postgresConnections: config.externalQueryPostgres };
     // A PostgreSQL target is read as PostgreSQL; BigQuery and DuckDB targets as GoogleSQL, in worker
     // threads unless LEDGERGATE_ANALYSIS_WORKERS=0. Either way under the size caps and the deadline.
-    const pool =
-      warehouse.kind !== 'postgres' && analysisLimits.workers > 0
-        ? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits, externalQuery })
-        : undefined;
+    const wantsPool = warehouse.kind !== 'postgres' && analysisLimits.workers > 0;
+    early?.bindCatalog(warehouse);
+    if (early && !wantsPool) await early.pool.close();
+    const pool = !wantsPool
+      ? undefined
+      : (early?.pool ?? createWorkerPoolAnalyser({ catalog: warehouse, workers: analysisLimits.workers, limits: analysisLimits, externalQuery }));
     parserPool = pool;
-    if (pool) closers.unshift(() => pool.close());
+    if (pool && !early) closers.unshift(() => pool.close());
     const analyser =
       pool ??
       createCappedAnalyser(

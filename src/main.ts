@@ -3,13 +3,19 @@
 import './v8-memory-flags.js';
 import { loadConfig, type Config } from './config.js';
 import { isLedgergateError } from './domain/errors.js';
-import { startGateway } from './gateway.js';
+import { startAnalysisPoolEarly, type EarlyAnalysisPool } from './adapters/analysis/pool/early-analysis-pool.js';
 
 async function main(): Promise<void> {
   let gateway;
   try {
     const config = loadConfig();
-    gateway = await startGateway(config);
+    // The analysis workers load the parser while this thread loads the gateway (see early-analysis-pool.ts).
+    const analysisPool = startEarlyPool(config);
+    const { startGateway } = await import('./gateway.js').catch(async (error: unknown) => {
+      await analysisPool?.pool.close();
+      throw error;
+    });
+    gateway = await startGateway(config, analysisPool ? { analysisPool } : {});
     const lines = [
       '',
       `ledgergate is serving at ${gateway.url}`,
@@ -55,6 +61,16 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** Workers for GoogleSQL targets, as the gateway would start them (a PostgreSQL target is read in process). */
+function startEarlyPool(config: Config): EarlyAnalysisPool | undefined {
+  if (config.analysis.workers === 0 || config.warehouse.kind === 'postgres') return undefined;
+  return startAnalysisPoolEarly({
+    workers: config.analysis.workers,
+    limits: config.analysis,
+    externalQuery: { postgresConnections: config.externalQueryPostgres },
+  });
+}
 
 /** Never the PostgreSQL URL itself: it may carry a password. */
 function warehouseLine(warehouse: Config['warehouse']): string {

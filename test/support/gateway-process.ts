@@ -27,10 +27,22 @@ export function freshDataDir(prefix = 'ledgergate-e2e-'): string {
 }
 
 export async function startGatewayProcess(
-  options: { env?: Record<string, string>; dataDir?: string; timeoutMs?: number; /** Extra node flags (--cpu-prof, for a profile). */ nodeArgs?: string[] } = {},
+  options: {
+    env?: Record<string, string>;
+    dataDir?: string;
+    timeoutMs?: number;
+    /** Extra node flags (--cpu-prof, for a profile). */
+    nodeArgs?: string[];
+    /**
+     * `sources` (default): `src/main.ts` through tsx, as tests run it. `compiled`: `dist/src/main.js`,
+     * what `npm start` runs after its `prestart` build — the caller builds first (benchmarks do).
+     */
+    entry?: 'sources' | 'compiled';
+  } = {},
 ): Promise<GatewayProcess> {
   const dataDir = options.dataDir ?? freshDataDir();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
+  const entry = options.entry === 'compiled' ? [join(repoRoot, 'dist', 'src', 'main.js')] : ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry], {
     cwd: repoRoot,
     env: {
       ...process.env,

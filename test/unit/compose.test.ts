@@ -141,9 +141,13 @@ describe('docker-compose.yml and Dockerfile', () => {
     assert.equal(cmd[0], 'node');
     assert.equal(cmd.at(-1), `${build.compilerOptions.outDir}/src/main.js`);
     assert.equal(build.compilerOptions.rootDir, '.');
-    // The container and `npm start` run the same process (the heap settings are in both).
-    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
-    assert.deepEqual(cmd, start.split(/\s+/));
+    // The container and `npm start` run the same process (the heap settings are in both), and the
+    // environment npm start sets before `node` (glibc's arena count) is set by the image too.
+    const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+    const startEnv = start.filter((token, i) => /^[A-Z_][A-Z0-9_]*=/.test(token) && start.slice(0, i).every((t) => /^[A-Z_][A-Z0-9_]*=/.test(t)));
+    assert.deepEqual(cmd, start.slice(startEnv.length));
+    const imageEnv = dockerStages(dockerfile).at(-1)?.instructions.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ') ?? '';
+    for (const assignment of startEnv) assert.ok(imageEnv.split(/\s+/).includes(assignment), `the image sets ${assignment} as npm start does`);
   });
 
   it('.dockerignore keeps local state, secrets and dependencies out of the build context', () => {

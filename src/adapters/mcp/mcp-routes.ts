@@ -8,9 +8,8 @@
  * Schemas (TypeBox, validated with ajv like the REST bodies), not zod shapes.
  */
 import { Router, type Request, type Response } from 'express';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { callerOf } from '../http/caller.js';
 import { sendProblem } from '../http/problem.js';
 import type { LedgergateTools } from './ledgergate-tools.js';
@@ -24,27 +23,46 @@ const instructions =
   'wait for a person to approve them: run_query then answers status "pending_approval" with the query id; poll get_query ' +
   'with that id and a wait. Every request is recorded with your identity.';
 
+/**
+ * The MCP SDK (with zod and its schemas, ~16 MiB resident) is loaded on the first MCP call, not at
+ * start: a gateway whose agents use only REST or the BigQuery API never pays for it.
+ */
+function loadSdk() {
+  return Promise.all([
+    import('@modelcontextprotocol/sdk/server/index.js'),
+    import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]).then(([server, transport, types]) => ({
+    Server: server.Server,
+    StreamableHTTPServerTransport: transport.StreamableHTTPServerTransport,
+    CallToolRequestSchema: types.CallToolRequestSchema,
+    ListToolsRequestSchema: types.ListToolsRequestSchema,
+  }));
+}
+
 export function mcpRoutes(deps: { tools: LedgergateTools; version: string; logger: Logger }): Router {
   const { tools, version, logger } = deps;
   const router = Router();
+  let sdk: ReturnType<typeof loadSdk> | undefined;
 
-  const serverFor = (req: Request, res: Response): Server => {
+  const serverFor = async (req: Request, res: Response): Promise<{ server: Server; transport: StreamableHTTPServerTransport }> => {
+    const { Server, StreamableHTTPServerTransport, CallToolRequestSchema, ListToolsRequestSchema } = await (sdk ??= loadSdk());
     const caller = callerOf(req, res);
     const server = new Server({ name: 'ledgergate', version }, { capabilities: { tools: { listChanged: false } }, instructions });
     server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: tools.list() }));
     server.setRequestHandler(CallToolRequestSchema, (request) => tools.call(request.params.name, request.params.arguments ?? {}, caller));
-    return server;
+    // Stateless (no session id) with plain JSON answers: one request, one answer, nothing kept.
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    return { server, transport };
   };
 
   router.post(mcpPath, async (req, res) => {
-    const server = serverFor(req, res);
-    // Stateless (no session id) with plain JSON answers: one request, one answer, nothing kept.
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
     try {
+      const { server, transport } = await serverFor(req, res);
+      res.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } catch (error) {
