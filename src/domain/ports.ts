@@ -44,10 +44,29 @@ export interface AppendResult {
   readonly lastPosition: number;
 }
 
+/** What a read-model fold reads of a recorded event: every RecordedEvent is one. */
+export interface FoldableEvent {
+  readonly streamName: string;
+  readonly position: number;
+  readonly type: string;
+  readonly data: unknown;
+  readonly metadata: Pick<EventMetadata, 'occurredAt' | 'sessionId'>;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events with position > from. */
   readonly from: number;
   readonly maxCount?: number;
+}
+
+/**
+ * Event data that none of the folds being fed reads, per event type: `'*'` for the whole data, or
+ * top-level members. A rebuild's read may leave it out (the data of such an event then lacks them).
+ */
+export type UnreadData = Readonly<Record<string, '*' | readonly string[]>>;
+
+export interface ProjectionReadOptions extends ReadAllOptions {
+  readonly unread?: UnreadData;
 }
 
 export interface EventStore {
@@ -60,6 +79,15 @@ export interface EventStore {
    * loop while other callers wait): only an empty page means there is nothing more.
    */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Optional, for rebuilding read models: the same events as `readAll` (same order and positions),
+   * holding only what a fold reads, read without re-checking each event's schema. A store offers it
+   * only where its rows were validated when written and are protected by more than that check (the
+   * SQLite store: validated at append, covered by the hash chain). It still fails on an event whose
+   * JSON does not parse, whose type is unknown or whose metadata has no occurrence time. Readers
+   * without it use `readAll`.
+   */
+  readForProjections?(options: ProjectionReadOptions): Promise<FoldableEvent[]>;
   /** The last global position written, 0 when empty. */
   headPosition(): Promise<number>;
   /**

@@ -10,11 +10,12 @@
  * more than recording it (bench/README.md, "A caller sending 1 MB statements").
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface AccessLogRow {
   time: string;
@@ -67,6 +68,7 @@ export const accessLogProjection: SqlProjection = {
   name: 'access_log',
   // 2: rows show at most accessLogSqlChars of the SQL, and its length.
   version: 2,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS access_log (
@@ -97,7 +99,7 @@ export const accessLogProjection: SqlProjection = {
   },
 };
 
-function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: RecordedEvent): void {
+function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string, row: AccessLogRow): void }, recorded: FoldableEvent): void {
   const found = requestEventOf(recorded);
   if (!found) return;
   const { requestId, event, at } = found;

@@ -3,7 +3,7 @@
  * their checkpoints commit together or not at all, so a crash or a failed write between pages loses
  * nothing and applies nothing twice — the next start resumes from the checkpoint the rows match.
  */
-import type { Logger, RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent, Logger } from '../domain/ports.js';
 import type { BatchApplier, SqlProjection } from './projection.js';
 import type { ReadModelDb } from './read-model-db.js';
 
@@ -16,7 +16,7 @@ export interface TrackedProjection {
   ready: boolean;
 }
 
-export function applyPage(readModels: ReadModelDb, page: readonly RecordedEvent[], targets: readonly TrackedProjection[], logger: Logger): void {
+export function applyPage(readModels: ReadModelDb, page: readonly FoldableEvent[], targets: readonly TrackedProjection[], logger: Logger): void {
   const last = page[page.length - 1]?.position;
   if (last === undefined || targets.length === 0) return;
   const write = readModels.db.transaction(() => {

@@ -5,11 +5,12 @@
  * its fold state as JSON, status and deadline indexed; and `approval_history`, one row per decision.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { approvalStatusOf, statusAfter, terminalStatuses, type ApprovalStatus, type RequestStatus } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface PendingApproval {
   requestId: string;
@@ -47,6 +48,7 @@ export interface QueueDoc {
 export const approvalQueueProjection: SqlProjection = {
   name: 'approval_queue',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS approval_queue (
@@ -88,7 +90,7 @@ export const approvalQueueProjection: SqlProjection = {
 };
 
 /** Folds one event into the request's doc; returns the approver-history entry an ApprovalDecided adds. */
-function fold(docs: BatchRows<QueueDoc>, recorded: RecordedEvent): { approver: string; requestId: string; decision: string; at: string } | undefined {
+function fold(docs: BatchRows<QueueDoc>, recorded: FoldableEvent): { approver: string; requestId: string; decision: string; at: string } | undefined {
   const found = requestEventOf(recorded);
   if (!found) return undefined;
   const { requestId, event, at } = found;

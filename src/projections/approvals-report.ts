@@ -8,12 +8,13 @@
  * once they run or end), its facts as JSON, time and requester indexed for the report's filters.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses, type RequestStatus } from '../domain/request/request-status.js';
 import type { Tracked } from './approvals-report-checks.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 
 export interface ApprovalsReportItem {
   requestId: string;
@@ -53,6 +54,7 @@ export interface ApprovalsReportFilter {
 export const approvalsReportProjection: SqlProjection = {
   name: 'approvals_report',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS approvals_report (
@@ -83,7 +85,7 @@ export const approvalsReportProjection: SqlProjection = {
   },
 };
 
-function fold(requests: BatchRows<Tracked>, recorded: RecordedEvent): void {
+function fold(requests: BatchRows<Tracked>, recorded: FoldableEvent): void {
   const found = requestEventOf(recorded);
   if (!found) return;
   const { requestId, event, at } = found;

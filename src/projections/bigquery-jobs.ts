@@ -4,8 +4,9 @@
  * Persisted in `bigquery_jobs`, indexed by principal and log position.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
 
@@ -41,6 +42,7 @@ const keyOf = (issuer: string, subject: string) => `${issuer}\u0000${subject}`;
 export const bigQueryJobsProjection: SqlProjection = {
   name: 'bigquery_jobs',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS bigquery_jobs (
@@ -53,7 +55,7 @@ export const bigQueryJobsProjection: SqlProjection = {
   applier(db) {
     const insert = db.prepare('INSERT OR REPLACE INTO bigquery_jobs (position, principal, request_id, job_id, created_at, created_ms) VALUES (?, ?, ?, ?, ?, ?)');
     return {
-      apply(event: RecordedEvent) {
+      apply(event: FoldableEvent) {
         if (event.type !== 'QueryRequested' || !event.streamName.startsWith('query-')) return;
         const data = event.data as RequestedData;
         if (data.channel !== 'bigquery-api' || typeof data.clientJobId !== 'string' || typeof data.requestId !== 'string') return;

@@ -6,11 +6,12 @@
  * flight brings to its item; dropped once the request ends).
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
 
@@ -63,6 +64,7 @@ interface RequestFacts {
 export const maskingReportProjection: SqlProjection = {
   name: 'masking_report',
   version: 1,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS masking_facts (request_id TEXT PRIMARY KEY, facts TEXT NOT NULL);
@@ -98,7 +100,7 @@ export const maskingReportProjection: SqlProjection = {
 };
 
 /** Folds one event; returns the report item a ResultMasked adds. */
-function fold(requests: BatchRows<RequestFacts>, recorded: RecordedEvent): { item: MaskingReportItem; actor: string } | undefined {
+function fold(requests: BatchRows<RequestFacts>, recorded: FoldableEvent): { item: MaskingReportItem; actor: string } | undefined {
   const found = requestEventOf(recorded);
   if (!found) return undefined;
   const { requestId, event } = found;

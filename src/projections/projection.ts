@@ -4,7 +4,7 @@
  * checkpoint, so a restart resumes where it stopped instead of replaying history.
  */
 import type Database from 'better-sqlite3';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent, RecordedEvent, UnreadData } from '../domain/ports.js';
 
 export interface Projection {
   readonly name: string;
@@ -17,7 +17,8 @@ export interface Projection {
  * `discard` forgets them when that transaction rolls back.
  */
 export interface BatchApplier {
-  apply(event: RecordedEvent): void;
+  /** Sees only what every event source gives a fold (a rebuild reads no more than that). */
+  apply(event: FoldableEvent): void;
   flush(): void;
   discard(): void;
 }
@@ -32,4 +33,6 @@ export interface SqlProjection {
   /** Drops its tables. */
   drop(db: Database.Database): void;
   applier(db: Database.Database): BatchApplier;
+  /** Event data its fold never reads (unread-data.ts): a rebuild may leave it out. None when absent. */
+  readonly unreadData?: UnreadData;
 }

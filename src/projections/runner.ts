@@ -6,11 +6,12 @@
  * batches, one transaction per batch. Callers that need read-your-writes wait for `catchUp`.
  */
 import type { Subscription } from 'rxjs';
-import type { EventStore, RecordedEvent, Logger } from '../domain/ports.js';
+import type { EventStore, FoldableEvent, RecordedEvent, Logger } from '../domain/ports.js';
 import { applyPage, type TrackedProjection } from './apply-page.js';
 import type { Projection, SqlProjection } from './projection.js';
 import type { ReadModelDb } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
+import { unreadByAll } from './unread-data.js';
 
 export interface ProjectionRunner {
   /** Position of the last live event applied. */
@@ -41,15 +42,23 @@ const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function startProjectionRunner(deps: RunnerDeps): Promise<ProjectionRunner> {
   const { store, readModels, status, logger } = deps;
-  const pageSize = deps.pageSize ?? 5000;
+  // 2,000 rather than 5,000: a page's events stay alive until it is applied, and smaller pages cost
+  // the garbage collector less than the extra commits cost (rebuild bench, alternated: +10 % events/s).
+  const pageSize = deps.pageSize ?? 2000;
   const head = await store.headPosition();
   const tracked = deps.projections.map((definition) => open(definition, head));
+  // A store's rebuild read when it has one (fewer columns, no schema re-check, and none of the data
+  // all of these projections leave unread; see ports.ts and unread-data.ts).
+  const readPage = (targets: readonly TrackedProjection[], options: { from: number; maxCount: number }): Promise<FoldableEvent[]> =>
+    store.readForProjections
+      ? store.readForProjections({ ...options, unread: unreadByAll(targets.map((t) => t.definition.unreadData)) })
+      : store.readAll(options);
 
   // Resume (or build afresh) synchronously in pages, so the gateway serves only whole read models.
   let catching = tracked.filter((t) => t.ready && t.position < head);
   while (catching.length > 0) {
     const from = Math.min(...catching.map((t) => t.position));
-    const page = await store.readAll({ from, maxCount: pageSize });
+    const page = await readPage(catching, { from, maxCount: pageSize });
     if (page.length === 0) break;
     applyPage(readModels, page, catching, logger);
     catching = catching.filter((t) => t.position < head);
@@ -117,7 +126,7 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
     let pending = targets;
     while (!stopped && pending.length > 0) {
       try {
-        const page = await store.readAll({ from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
+        const page = await readPage(pending, { from: Math.min(...pending.map((t) => t.position)), maxCount: Math.max(1, Math.floor(pageSize / 5)) });
         if (stopped) return;
         applyPage(readModels, page, pending, logger);
         // Caught up with what the live feed has applied: from here the live feed carries it.

@@ -4,8 +4,9 @@
  */
 import type Database from 'better-sqlite3';
 import { assessmentStreamPrefix } from '../domain/events/index.js';
-import type { RecordedEvent } from '../domain/ports.js';
+import type { FoldableEvent } from '../domain/ports.js';
 import type { SqlProjection } from './projection.js';
+import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
 
@@ -27,6 +28,7 @@ export const sessionsProjection: SqlProjection = {
   name: 'sessions',
   // 2: dry runs and refused jobs (assessment streams) belong to their session too.
   version: 2,
+  unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, first_at TEXT NOT NULL, last_at TEXT NOT NULL, streams INTEGER NOT NULL);
@@ -43,7 +45,7 @@ export const sessionsProjection: SqlProjection = {
     // One batch: each session's first and last time and its new streams, written once at flush.
     const batch = new Map<string, { firstAt: string; lastAt: string; streams: Map<string, number> }>();
     return {
-      apply(event: RecordedEvent) {
+      apply(event: FoldableEvent) {
         const sessionId = event.metadata.sessionId;
         // Request and assessment streams belong to a session; shared streams (authentication failures) are not replayed.
         if (!sessionId || !(event.streamName.startsWith('query-') || event.streamName.startsWith(assessmentStreamPrefix))) return;

@@ -26,6 +26,7 @@ import type { WireEvent, WireOutcome } from './sqlite-writer-protocol.js';
 import { canonicalJson } from '../../domain/evidence/event-hash.js';
 import { fastPathHoldsForJsonText } from '../../domain/evidence/canonical-json.js';
 import { checkAppendable } from './append-checks.js';
+import { sqliteProjectionReads } from './sqlite-projection-reads.js';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
@@ -119,6 +120,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       throw storageFailure(file, error);
     }
   };
+
+  const projectionReads = sqliteProjectionReads(db, registry, guard);
 
   const toRecorded = (row: EventRow): RecordedEvent => {
     const metadata = JSON.parse(row.metadata) as EventMetadata;
@@ -226,6 +229,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (through !== undefined) cutPages.add(page);
       return page;
     },
+
+    readForProjections: (options) => projectionReads.readForProjections(options, defaultMaxCount),
 
     async headPosition() {
       return guard(() => (statements.head.get() as { head: number }).head);

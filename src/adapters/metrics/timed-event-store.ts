@@ -18,6 +18,8 @@ export function withAppendTiming(store: EventStore, histogram: Histogram<'outcom
     },
     readStream: (stream) => store.readStream(stream),
     readAll: (options) => store.readAll(options),
+    // Kept only where the store has it: without it the runner falls back to readAll.
+    ...(store.readForProjections ? { readForProjections: store.readForProjections.bind(store) } : {}),
     headPosition: () => store.headPosition(),
     subscribeAll: (from) => store.subscribeAll(from),
     close: () => store.close(),
