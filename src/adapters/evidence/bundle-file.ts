@@ -4,7 +4,9 @@
  * needs memory for 32 bytes per event, not for the file. The other members (seals, keys, manifest)
  * are small and parsed whole. Accepts any valid JSON layout, not only the one the exporter writes.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
 
 export async function verifyBundleFile(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
@@ -16,11 +18,31 @@ export async function verifyBundleFile(path: string, options: VerifyOptions = {}
       if (key !== 'events') tail[key] = value;
     },
   });
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    parser.write(chunk as string);
-  }
+  for await (const chunk of textChunks(path)) parser.write(chunk);
   parser.end();
   return verifier.finish(tail as unknown as BundleTail);
+}
+
+/**
+ * The file's text as UTF-8, chunk by chunk: the same text as reading it with the 'utf8' encoding
+ * (a broken sequence becomes U+FFFD). Until a chunk holds a byte above 0x7f the decoder holds
+ * nothing back, and the text of an all-ASCII chunk is its bytes, copied instead of decoded (what the
+ * exporter writes is mostly ASCII); from the first other chunk on, every chunk goes through the
+ * decoder, which may hold the start of a character split between chunks.
+ */
+export async function* textChunks(path: string, chunkBytes = 1 << 20): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let decoding = false;
+  for await (const bytes of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
+    if (!decoding && isAscii(bytes)) {
+      yield bytes.toString('latin1');
+    } else {
+      decoding = true;
+      yield decoder.write(bytes);
+    }
+  }
+  const rest = decoder.end();
+  if (rest.length > 0) yield rest;
 }
 
 export interface BundleStreamHandlers {
@@ -68,8 +90,11 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
   let skeleton = '';
   const keys = new Set<string>();
 
-  const emit = (kind: Capture['kind'], text: string): void => {
-    const value: unknown = JSON.parse(text);
+  // Whether to try an event as the rest of its line (see below); off after the first miss.
+  let linesHoldEvents = true;
+
+  const emit = (kind: Capture['kind'], text: string): void => emitValue(kind, JSON.parse(text));
+  const emitValue = (kind: Capture['kind'], value: unknown): void => {
     if (kind === 'key') {
       currentKey = value as string;
       // JSON.parse would keep the last of two equal keys; streaming reads both: refuse the ambiguity.
@@ -89,6 +114,34 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
     write(chunk) {
       let from = 0;
       let nextBackslash = -1;
+      let nextNewline = -1;
+      /**
+       * The exporter writes one event per line. JSON strings hold no raw line break, so when the text
+       * from an event's "{" to the end of its line (less a trailing comma) parses as one JSON value,
+       * that text is exactly the object the scanner would capture: it is handed over whole instead of
+       * scanned character by character. Returns the index of its closing brace, or -1 to scan.
+       */
+      const wholeLineEvent = (start: number): number => {
+        if (nextNewline < start) {
+          nextNewline = chunk.indexOf('\n', start);
+          if (nextNewline === -1) nextNewline = chunk.length;
+        }
+        let end = nextNewline;
+        if (end === chunk.length) return -1;
+        while (end > start && isWhitespace(chunk.charCodeAt(end - 1))) end--;
+        if (chunk.charCodeAt(end - 1) === COMMA) end--;
+        if (end - 1 <= start || chunk.charCodeAt(end - 1) !== RBRACE) return -1;
+        let value: unknown;
+        try {
+          value = JSON.parse(chunk.slice(start, end));
+        } catch {
+          // Another layout (or a broken line, which the scanner then reports): stop guessing.
+          linesHoldEvents = false;
+          return -1;
+        }
+        emitValue('event', value);
+        return end - 1;
+      };
       const finish = (end: number): void => {
         const kind = (capture as Capture).kind;
         const text = parts.length === 0 ? chunk.slice(from, end) : parts.join('') + chunk.slice(from, end);
@@ -132,6 +185,14 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
             depth = 2;
             skeleton += '[';
             continue;
+          }
+          if (linesHoldEvents && inEvents && depth === 2 && c === LBRACE) {
+            const closingBrace = wholeLineEvent(i);
+            if (closingBrace !== -1) {
+              // Where the scanner stands after capturing the event: back at the array's level.
+              i = closingBrace;
+              continue;
+            }
           }
           const open = c === LBRACE || c === LBRACKET;
           capture = { kind: depth === 1 ? 'member' : 'event', depth, scalar: !open && c !== QUOTE, string: c === QUOTE };

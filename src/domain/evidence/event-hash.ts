@@ -4,6 +4,7 @@
  * changes every hash after it.
  */
 import * as crypto from 'node:crypto';
+import { createCanonicalByteWriter } from './canonical-bytes.js';
 import { fastCanonicalJson, fastCanonicalJsonOfMembers } from './canonical-json.js';
 
 /** The hash that precedes position 1. */
@@ -47,4 +48,24 @@ const contentKeys: readonly (keyof HashableEvent)[] = ['data', 'metadata', 'posi
 /** Equal to hashing `canonicalJson(eventContentOf(event))`, without copying the event first. */
 export function chainHash(prevHash: string, event: HashableEvent): string {
   return sha256Hex(`${prevHash}\n${fastCanonicalJsonOfMembers(event as unknown as Readonly<Record<string, unknown>>, contentKeys)}`);
+}
+
+export interface ChainHasher {
+  /** Equal to `chainHash(prevHash, event)`. */
+  hash(prevHash: string, event: HashableEvent): string;
+}
+
+/**
+ * `chainHash` for hashing many events in a row (verification): the canonical text is written as
+ * UTF-8 into one reused buffer instead of being built as a string, about twice as fast. Values that
+ * are not plain JSON take `chainHash` itself, so both always give the same hash (or the same error).
+ */
+export function createChainHasher(): ChainHasher {
+  const writer = createCanonicalByteWriter();
+  return {
+    hash(prevHash, event) {
+      const bytes = writer.membersAfterLine(prevHash, event as unknown as Readonly<Record<string, unknown>>, contentKeys);
+      return bytes === undefined ? chainHash(prevHash, event) : sha256Hex(bytes);
+    },
+  };
 }

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { createBundleStreamParser } from '../../../src/adapters/evidence/bundle-file.js';
+import { createBundleStreamParser, textChunks } from '../../../src/adapters/evidence/bundle-file.js';
 
 function parseInChunks(text: string, size: number): { events: unknown[]; members: Record<string, unknown> } {
   const events: unknown[] = [];
@@ -30,8 +33,25 @@ describe('streaming bundle parser', () => {
     manifestSignature: 'a.b.c',
   };
 
+  /** The exporter's layout: one event per line (which the parser reads a line at a time). */
+  const oneEventPerLine = (newline: string): string => {
+    const { events, ...rest } = document;
+    const members = JSON.stringify(rest).slice(1);
+    return `{"events":[${newline}${events.map((event) => JSON.stringify(event)).join(`,${newline}`)}${newline}],${members}`;
+  };
+  // Lines that start like an event and end with a brace without holding one whole event.
+  const eventsSplitAcrossLines = oneEventPerLine('\n').replace('✓"}},\n{"position":2', '✓"}\n}\n,\n{"position":2');
+
   it('splits the events array and parses the other members, whatever the chunking and layout', () => {
-    for (const text of [JSON.stringify(document), JSON.stringify(document, null, 2), JSON.stringify(document, null, '\t').replace(/\n/g, '\r\n')]) {
+    const layouts = [
+      JSON.stringify(document),
+      JSON.stringify(document, null, 2),
+      JSON.stringify(document, null, '\t').replace(/\n/g, '\r\n'),
+      oneEventPerLine('\n'),
+      oneEventPerLine('\r\n'),
+      eventsSplitAcrossLines,
+    ];
+    for (const text of layouts) {
       for (const size of [1, 2, 3, 7, 64, 100_000]) {
         const { events, members } = parseInChunks(text, size);
         assert.deepEqual(events, document.events, `chunk size ${size}`);
@@ -48,9 +68,10 @@ describe('streaming bundle parser', () => {
   });
 
   it('accepts a byte-changed document only when JSON does, and then reads exactly what JSON.parse reads', () => {
-    const texts = [JSON.stringify(document), JSON.stringify(document, null, 1)];
+    const texts = [JSON.stringify(document), JSON.stringify(document, null, 1), oneEventPerLine('\n'), eventsSplitAcrossLines];
+    assert.match(eventsSplitAcrossLines, /\n\{"position":1,.*\}\n\}\n,\n\{"position":2/);
     fc.assert(
-      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64), (text, at, code, size) => {
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64, 100_000), (text, at, code, size) => {
         const index = at % text.length;
         const changed = `${text.slice(0, index)}${String.fromCharCode(code)}${text.slice(index + 1)}`;
         let expected: Record<string, unknown> | undefined;
@@ -73,7 +94,7 @@ describe('streaming bundle parser', () => {
         assert.deepEqual(read.events, Array.isArray(events) ? events : [], changed);
         assert.deepEqual(read.members, members, changed);
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
   });
 
@@ -88,6 +109,34 @@ describe('streaming bundle parser', () => {
     assert.throws(() => parseInChunks('{"a":1} trailing', 10), SyntaxError);
     for (const malformed of ['{"events":[{"a":1}{"b":2}]}', '{"events":[{"a":1},,{"b":2}]}', '{"events":[{"a":1},]}', '{"events":[{"a":1}\u000b]}', '{"a":1 "b":2}', '{"a" 1}', '{"events":[1]:2}']) {
       assert.throws(() => parseInChunks(malformed, 4), SyntaxError, malformed);
+    }
+  });
+});
+
+describe('reading a bundle file as text', () => {
+  it('gives the text UTF-8 decoding gives, whatever the chunking: ASCII chunks, characters split between chunks, broken sequences', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ledgergate-text-chunks-'));
+    try {
+      const samples: Buffer[] = [
+        Buffer.from('{"events":[{"a":"plain ascii"}]}'),
+        Buffer.from(`${'x'.repeat(20)}é€😀 after ${'y'.repeat(20)}`),
+        Buffer.concat([Buffer.from('ascii first '.repeat(5)), Buffer.from([0xe2, 0x82]), Buffer.from(' cut € and '), Buffer.from([0xff, 0xc3])]),
+        Buffer.from([0xf0, 0x9f, 0x98]),
+      ];
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...samples), fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 1, max: 17 }), async (sample, noise, chunkBytes) => {
+          const bytes = Buffer.concat([sample, Buffer.from(noise)]);
+          const file = join(dir, `text-${run++}.json`);
+          await writeFile(file, bytes);
+          let text = '';
+          for await (const chunk of textChunks(file, chunkBytes)) text += chunk;
+          assert.equal(text, bytes.toString('utf8'));
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { chainHash, eventContentOf, genesisHash, sha256Hex } from '../../../src/domain/evidence/event-hash.js';
+import { chainHash, createChainHasher, eventContentOf, genesisHash, sha256Hex } from '../../../src/domain/evidence/event-hash.js';
 import { fastCanonicalJson, fastCanonicalJsonOfMembers, referenceCanonicalJson as canonicalJson } from '../../../src/domain/evidence/canonical-json.js';
 
 /** The chain hash as RFC 8785 defines it, through the reference canonicaliser (the canonicalize package). */
@@ -76,5 +76,88 @@ describe('fast canonical JSON and chain hash', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  // The verifier's hasher writes UTF-8 bytes itself (escapes, multi-byte characters, surrogate pairs):
+  // every hash must equal the reference's, and whatever the reference refuses must fail the same way.
+  describe('the reusable chain hasher (UTF-8 written directly)', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 12 });
+    const anyValue = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        text,
+        fc.double(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(text, tie('value'), { maxKeys: 4 }),
+      ),
+    })).value;
+    const eventOf = (prevHash: string, data: unknown, metadata: unknown, streamName: string, recordedAt: string) => ({
+      streamName,
+      revision: 3,
+      position: 7,
+      type: 'T',
+      data,
+      metadata,
+      recordedAt,
+      prevHash,
+      hash: 'ignored',
+    });
+
+    it('equals the reference chain hash on generated values: any code unit in strings and keys, numbers, undefined, nesting', () => {
+      const hasher = createChainHasher();
+      fc.assert(
+        fc.property(fc.oneof(fc.constant(genesisHash), text), anyValue, anyValue, text, text, (prevHash, data, metadata, streamName, recordedAt) => {
+          const event = eventOf(prevHash, data, metadata, streamName, recordedAt);
+          assert.equal(outcome(() => hasher.hash(prevHash, event)), outcome(() => referenceChainHash(prevHash, event)));
+        }),
+        { numRuns: 3000 },
+      );
+    });
+
+    it('equals the reference on the edge cases, and is not disturbed by an earlier event that fell back or grew the buffer', () => {
+      const hasher = createChainHasher();
+      const big = 'x\u00e9\u20ac\ud83d\ude00"\\\n\u0001'.repeat(4000);
+      const cases: unknown[] = [
+        { b: 1, a: [3, undefined, { d: 1, c: 2 }], '\u20ac': 1, '\ud83d\ude00': 2, '\ufb33': 3, '': 0, 10: 'x', 9: 'y' },
+        { n: [0, -0, 1e21, 1e-7, 0.1 + 0.2, -1.5e300, 5e-324, 123456789012345680000] },
+        { n: [1, 9, 10, 99, 100, 101, 1e9, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 1, -1, -10, 7.5, 2 ** 53, 1e15 + 0.5] },
+        { text: 'tab\t nl\n cr\r bs\b ff\f quote" backslash\\ ctrl\u0001\u001f del\u007f \u0080 \u07ff \u0800 \u2028\u2029 \uffff é ✓ \\ud800 literal' },
+        { big },
+        { lone: 'a\ud800b' },
+        { lowFirst: '\udc00\ud800' },
+        { endsHigh: 'a\udbff' },
+        ['\udc00'],
+        { x: Number.NaN },
+        { skip: undefined, keep: null, date: new Date(0) },
+        { holes: [1, , 3] },
+        { boxed: [new String('ab'), new Number(1)] },
+        { sym: Symbol('s'), keep: 1 },
+        { big: [1n] },
+        { fn: () => 1, keep: 2 },
+        Array.from({ length: 40 }, (_, i) => i).reduce<Record<string, number>>((o, i) => ({ ...o, [`k${(i * 7) % 40}`]: i }), {}),
+        JSON.parse('{"__proto__":{"x":1},"a":"b"}'),
+        JSON.parse('{"literal":"\\\\ud800 is text, not a surrogate"}'),
+        { deep: JSON.parse(`${'['.repeat(250)}1${']'.repeat(250)}`) },
+      ];
+      for (const prevHash of [genesisHash, 'h\u00e9', 'a\nb']) {
+        for (const data of cases) {
+          const event = eventOf(prevHash, data, { m: data }, 's\u00e9', '2024');
+          assert.equal(outcome(() => hasher.hash(prevHash, event)), outcome(() => referenceChainHash(prevHash, event)), inspect(data));
+        }
+      }
+    });
+
+    it('sizes its buffer for long strings: each written into a fresh hasher equals the reference', () => {
+      // Six, three, four (per pair) and two bytes per unit, and a mix past the length measured first.
+      const longStrings = ['\u0001'.repeat(20_000), '\u20ac'.repeat(30_000), '\ud83d\ude00'.repeat(10_000), '"\\'.repeat(10_000), `${'a'.repeat(16_384)}\u0001\u00e9\u20ac\ud83d\ude00"`.repeat(3)];
+      for (const text of longStrings) {
+        const event = eventOf(genesisHash, { text }, null, 's', '2024');
+        assert.equal(createChainHasher().hash(genesisHash, event), referenceChainHash(genesisHash, event), `${text.slice(0, 8)}… × ${text.length}`);
+      }
+    });
   });
 });
