@@ -106,7 +106,7 @@ export async function closedLoopThroughput(target: Target, clients: number, dura
     client.close();
   }
   const seconds = (performance.now() - started) / 1000;
-  return { rps: times.length / seconds, errors, p50: percentile(times, 50), p99: percentile(times, 99) };
+  return { rps: times.length / seconds, errors, samples: times.length, p50: percentile(times, 50), p99: percentile(times, 99), max: percentile(times, 100) };
 }
 
 function expectOk(answer: Answer): Answer {
@@ -152,6 +152,21 @@ async function startPassthroughProcess(file: string): Promise<{ url: string; chi
   };
 }
 
+/** The gateway's settings in every phase of this bench. */
+function gatewayBenchEnv(duckdbFile: string): Record<string, string> {
+  return {
+    LEDGERGATE_WAREHOUSE: `duckdb:${duckdbFile}`,
+    // The shipped default log level: one access line per request is part of the cost.
+    LEDGERGATE_LOG_LEVEL: 'info',
+    // The bench is one principal hammering the gateway: lift the per-principal limit out of the way.
+    LEDGERGATE_RATE_LIMIT: '1000000',
+    LEDGERGATE_RATE_LIMIT_ADDRESS: '10000000',
+    // Room for the 1 MB statement of the isolation phase (refused by the analysis caps, not by size).
+    LEDGERGATE_MAX_SQL_LENGTH: '2000000',
+    LEDGERGATE_BODY_LIMIT: '2MiB',
+  };
+}
+
 export interface GatewayBenchOptions {
   readonly latencySamples?: number;
   readonly throughputMs?: number;
@@ -183,17 +198,7 @@ async function measureServers(options: GatewayBenchOptions) {
     buildForStart();
     const gateway = await startAsNpmStart({
       dataDir: join(dir, 'gateway-data'),
-      env: {
-        LEDGERGATE_WAREHOUSE: `duckdb:${join(dir, 'gateway.duckdb')}`,
-        // The shipped default log level: one access line per request is part of the cost.
-        LEDGERGATE_LOG_LEVEL: 'info',
-        // The bench is one principal hammering the gateway: lift the per-principal limit out of the way.
-        LEDGERGATE_RATE_LIMIT: '1000000',
-        LEDGERGATE_RATE_LIMIT_ADDRESS: '10000000',
-        // Room for the 1 MB statement of the isolation phase (refused by the analysis caps, not by size).
-        LEDGERGATE_MAX_SQL_LENGTH: '2000000',
-        LEDGERGATE_BODY_LIMIT: '2MiB',
-      },
+      env: gatewayBenchEnv(join(dir, 'gateway.duckdb')),
       timeoutMs: 180_000,
     });
     let gw;
@@ -337,6 +342,48 @@ export async function run(options: GatewayBenchOptions = {}): Promise<Record<str
   };
 }
 
+/**
+ * The isolation phase alone, beside the quiet sequential latency of the same gateway in the same run:
+ * `node --import tsx bench/gateway.bench.ts isolation`. Bounded (one gateway, ~25 s of load). Extra
+ * node flags for the gateway (a `--cpu-prof` profile) come from LEDGERGATE_BENCH_GATEWAY_NODE_ARGS.
+ */
+export async function runIsolation(options: { samples?: number; durationMs?: number } = {}): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'ledgergate-bench-isolation-'));
+  const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+  try {
+    await createDemoWarehouseFile(join(dir, 'gateway.duckdb'));
+    const extraArgs = (process.env.LEDGERGATE_BENCH_GATEWAY_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    buildForStart();
+    const gateway = await startAsNpmStart({
+      extraNodeArgs: extraArgs,
+      dataDir: join(dir, 'gateway-data'),
+      env: gatewayBenchEnv(join(dir, 'gateway.duckdb')),
+      timeoutMs: 180_000,
+    });
+    try {
+      const token = await gateway.token({ sub: 'bench-agent', groups: ['ai-agents'] });
+      const target = { url: `${gateway.url}/v1/queries`, body: JSON.stringify({ sql: benchSql }), headers: { authorization: `Bearer ${token}` } };
+      const quiet = await sequentialLatency(target, 50, options.samples ?? 200);
+      const isolation = await heavyStatementIsolation(gateway.url, token, options.durationMs ?? 10_000);
+      return {
+        'gateway.quiet_latency.p50_ms': round(quiet.p50),
+        'gateway.quiet_latency.p99_ms': round(quiet.p99),
+        'gateway.heavy_statements.sent': isolation.heavySent,
+        'gateway.heavy_statements.refused_422': isolation.heavyRefused,
+        'gateway.beside_heavy.samples': isolation.others.samples,
+        'gateway.latency_beside_heavy.p50_ms': round(isolation.others.p50),
+        'gateway.latency_beside_heavy.p99_ms': round(isolation.others.p99),
+        'gateway.latency_beside_heavy.max_ms': round(isolation.others.max),
+        'gateway.beside_heavy.errors': isolation.others.errors,
+      };
+    } finally {
+      await gateway.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await run());
+  console.log(process.argv[2] === 'isolation' ? await runIsolation() : await run());
 }

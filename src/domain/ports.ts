@@ -73,6 +73,11 @@ export interface EventStore {
   append(stream: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult>;
   /** Empty when the stream does not exist. */
   readStream(stream: string): Promise<RecordedEvent[]>;
+  /**
+   * Up to maxCount events after `from`, in order. A store may end a page early, before the end of the
+   * log, once it holds a byte budget of event data (one read must not parse megabytes on the event
+   * loop while other callers wait): only an empty page means there is nothing more.
+   */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /**
    * Optional, for rebuilding read models: the same events as `readAll` (same order and positions),

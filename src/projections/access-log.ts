@@ -3,6 +3,11 @@
  * email, actor, groups, address, user agent, session), what (SQL, its hash, tables), the decision
  * (effect, rule, policy hash, approvers with times), and the outcome (status, rows, bytes, masked columns).
  * Persisted: one row per request in `access_log`, the columns filters use indexed, the row itself as JSON.
+ *
+ * A row shows at most the first `accessLogSqlChars` characters of the SQL, with the whole text's length
+ * and SHA-256: the whole text stays in the request's `QueryRequested` event (session replay, evidence).
+ * Writing a 1 MB statement refused for its size into every row read and export cost the event loop
+ * more than recording it (bench/README.md, "A caller sending 1 MB statements").
  */
 import type Database from 'better-sqlite3';
 import type { FoldableEvent } from '../domain/ports.js';
@@ -23,8 +28,12 @@ export interface AccessLogRow {
   userAgent: string;
   sessionId: string;
   channel: string;
+  /** The SQL, its first `accessLogSqlChars` characters when longer (then `sqlLength` says how long it is). */
   sql: string;
+  /** SHA-256 of the whole SQL text. */
   sqlHash: string;
+  /** Characters (UTF-16 units) in the whole SQL text. */
+  sqlLength: number;
   reason: string;
   tables: string[];
   statements: string[];
@@ -45,9 +54,20 @@ export interface AccessLogRow {
   position: number;
 }
 
+/** The most SQL a row shows; 64 Ki characters is far more than a statement a person reads. */
+export const accessLogSqlChars = 65_536;
+
+/** The SQL a row shows: whole, or its first accessLogSqlChars characters (never half a surrogate pair). */
+function shownSql(sql: string): string {
+  if (sql.length <= accessLogSqlChars) return sql;
+  const end = /[\ud800-\udbff]/.test(sql.charAt(accessLogSqlChars - 1)) ? accessLogSqlChars - 1 : accessLogSqlChars;
+  return sql.slice(0, end);
+}
+
 export const accessLogProjection: SqlProjection = {
   name: 'access_log',
-  version: 1,
+  // 2: rows show at most accessLogSqlChars of the SQL, and its length.
+  version: 2,
   unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
@@ -96,8 +116,9 @@ function fold(rows: { get(id: string): AccessLogRow | undefined; set(id: string,
       userAgent: d.userAgent ?? '',
       sessionId: d.sessionId ?? '',
       channel: d.channel,
-      sql: d.sql,
+      sql: shownSql(d.sql),
       sqlHash: d.sqlHash,
+      sqlLength: d.sql.length,
       reason: d.reason ?? '',
       tables: [],
       statements: [],

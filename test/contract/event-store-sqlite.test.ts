@@ -10,7 +10,7 @@ import { LedgergateError } from '../../src/domain/errors.js';
 import type { RecordedEvent } from '../../src/domain/ports.js';
 import { chainHash, genesisHash } from '../../src/domain/evidence/event-hash.js';
 import { openSqliteEventStore } from '../../src/adapters/eventstore/sqlite-event-store.js';
-import { authFailed, authFailures, collectUntil, makeTempDir, metadataFor } from '../support/event-store-fixtures.js';
+import { authFailed, authFailures, collectUntil, makeTempDir, metadataFor, suppressedOf } from '../support/event-store-fixtures.js';
 import { runTogether } from '../support/event-store-processes.js';
 
 const registry = createEventRegistry();
@@ -107,6 +107,45 @@ describe('SQLite event store: delivered results are parsed when read', () => {
     raw.prepare("UPDATE events SET metadata = '{}' WHERE position = 1").run();
     raw.close();
     await assert.rejects(store.readStream('query-lazy'), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    await store.close();
+  });
+});
+
+describe('SQLite event store: big events are parsed when read', () => {
+  // A statement refused for its size is still recorded whole: 1 MB of SQL in one QueryRequested.
+  const bigRequest = (sqlChars: number) => {
+    const sql = `SELECT ${'1 + '.repeat(Math.ceil(sqlChars / 4))}1 AS x`;
+    return {
+      type: 'QueryRequested',
+      data: {
+        requestId: 'big',
+        sql,
+        sqlHash: createHash('sha256').update(sql).digest('hex'),
+        maxRows: 10,
+        principal: { subject: 'agent', issuer: 'https://issuer.test', groups: ['ai-agents'] },
+        channel: 'rest',
+      },
+      metadata: metadataFor('big'),
+    };
+  };
+
+  it('a 1 MB request reads back whole and chained; edited, it fails when its data is read, and its metadata at once', async () => {
+    const file = freshFile();
+    const store = open(file);
+    const written = bigRequest(1_000_000);
+    await store.append('query-big', [authFailed(0), written], 'no_stream');
+    const events = await store.readAll({ from: 0 });
+    assert.deepEqual(events[1]!.data, written.data, 'the whole SQL text is kept');
+    assertChainIntact(events);
+
+    const raw = new Database(file);
+    raw.prepare('UPDATE events SET data = ? WHERE position = 2').run(JSON.stringify({ ...written.data, sql: 42, pad: 'x'.repeat(70_000) }));
+    const [, edited] = await store.readAll({ from: 0 });
+    assert.equal(edited!.type, 'QueryRequested', 'a reader passing over it by type is not stopped');
+    assert.throws(() => edited!.data, (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
+    raw.prepare("UPDATE events SET metadata = '{}' WHERE position = 2").run();
+    raw.close();
+    await assert.rejects(store.readAll({ from: 0 }), (e: unknown) => e instanceof LedgergateError && e.code === 'invalid_event');
     await store.close();
   });
 });
@@ -209,6 +248,54 @@ describe('SQLite event store: several writers on one file', () => {
     collector.subscription.unsubscribe();
     await reader.close();
     await writer.close();
+  });
+
+  it('ends a readAll page at its byte budget, and reading on from each page still gives every event once, in order', async () => {
+    const file = freshFile();
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600 });
+    for (let i = 0; i < 25; i++) await store.append(`query-one-${i}`, [authFailed(i)], 'no_stream');
+    const sizeOf = (e: RecordedEvent) => JSON.stringify(e.data).length + JSON.stringify(e.metadata).length;
+    const seen: number[] = [];
+    let from = 0;
+    let pages = 0;
+    for (;;) {
+      const page = await store.readAll({ from, maxCount: 1000 });
+      if (page.length === 0) break;
+      pages += 1;
+      // Every event but the last of a page fits under the budget: the last one is what reached it.
+      assert.ok(page.slice(0, -1).reduce((sum, e) => sum + sizeOf(e), 0) < 600, 'the page ended at the event that reached the budget');
+      seen.push(...page.map(suppressedOf));
+      from = (page.at(-1) as RecordedEvent).position;
+    }
+    assert.deepEqual(seen, Array.from({ length: 25 }, (_, i) => i));
+    assert.ok(pages >= 5, `25 events of ~150 bytes under a 600-byte budget take several pages (took ${pages})`);
+    assert.equal((await store.readAll({ from: 0, maxCount: 3 })).length, 3, 'maxCount still bounds a page of small events');
+    await store.close();
+  });
+
+  it('keeps the small events that follow the one reaching the budget in its stream on its page', async () => {
+    const file = freshFile();
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600 });
+    await store.append('query-first', authFailures(3), 'no_stream');
+    await store.append('query-second', authFailures(3, 3), 'no_stream');
+    await store.append('query-third', authFailures(3, 6), 'no_stream');
+    // ~150 bytes an event: the budget is reached at the fourth event, the first of query-second.
+    const first = await store.readAll({ from: 0, maxCount: 1000 });
+    assert.deepEqual(first.map(suppressedOf), [0, 1, 2, 3, 4, 5], 'the page runs to the end of query-second, not into query-third');
+    const rest = await store.readAll({ from: (first.at(-1) as RecordedEvent).position, maxCount: 1000 });
+    assert.deepEqual(rest.map(suppressedOf), [6, 7, 8]);
+    await store.close();
+  });
+
+  it('a live subscription reads on past a page ended at the byte budget instead of sleeping until the next poll', async () => {
+    const file = freshFile();
+    // A poll an hour away: only reading on at once can deliver the whole backlog within the collector's time.
+    const store = openSqliteEventStore({ file, registry, maxPageBytes: 600, subscription: { pollIntervalMs: 3_600_000 } });
+    await store.append('query-backlog', authFailures(25), 'no_stream');
+    const collector = collectUntil(store.subscribeAll(0), (got) => got.length >= 25);
+    assert.deepEqual((await collector.done).map(suppressedOf), Array.from({ length: 25 }, (_, i) => i));
+    collector.subscription.unsubscribe();
+    await store.close();
   });
 
   it('lets exactly one of two OS processes win the same expected revision', async () => {

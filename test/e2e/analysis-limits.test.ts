@@ -1,11 +1,17 @@
 /**
  * A statement too big to analyse, against the real process: a 6,000-column SELECT and a 1 MB one are
  * answered 422 analysis_limit with the request id, recorded (unknown analysis, denied by rule
- * analysis-limit, visible in the access log), and other callers' queries go on being answered meanwhile.
+ * analysis-limit; the access log shows its start, length and hash, and a signed evidence bundle that
+ * verifies holds the whole text), and other callers' queries go on being answered meanwhile.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { call, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
+import { chainHash } from '../../src/domain/evidence/event-hash.js';
+import { call, runCli, startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 
 const wide = `SELECT ${Array.from({ length: 6000 }, (_, i) => `${i} AS c${i}`).join(', ')} FROM analytics.page_views`;
 const huge = `SELECT ${'1 + '.repeat(250_000)}1 AS x`;
@@ -62,12 +68,38 @@ describe('analysis limits', () => {
     assert.ok(othersAnswered.length > 0 && othersAnswered.every((s) => s === 200), `others answered: ${othersAnswered.join(',')}`);
 
     const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=wide-agent`, { token: auditor });
-    const rows = (log.body as { items: { status: string; rule: string; statements: string[] }[] }).items;
+    const rows = (log.body as { items: { status: string; rule: string; statements: string[]; sql: string; sqlHash: string; sqlLength: number }[] }).items;
     assert.equal(rows.length, 2);
     for (const row of rows) {
       assert.equal(row.status, 'denied');
       assert.equal(row.rule, 'analysis-limit');
       assert.deepEqual(row.statements, ['unknown']);
+      // The row shows the start of the text, its length and the hash of the whole (the event keeps it whole).
+      const sent = row.sqlLength === huge.length ? huge : wide;
+      assert.equal(row.sql, sent.slice(0, 65_536));
+      assert.equal(row.sqlHash, createHash('sha256').update(sent, 'utf8').digest('hex'));
+    }
+    assert.deepEqual(rows.map((row) => row.sqlLength).sort((a, b) => a - b), [wide.length, huge.length]);
+  });
+
+  it('puts the refused 1 MB statement, whole and hash-chained, into an evidence bundle that verifies offline', async () => {
+    const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+    const download = await call(`${gateway.url}/v1/evidence`, { token: auditor });
+    assert.equal(download.status, 200, download.text.slice(0, 300));
+    type BundleEvent = { position: number; streamName: string; revision: number; type: string; data: { sql?: string }; metadata: unknown; recordedAt: string; prevHash: string; hash: string };
+    const bundle = JSON.parse(download.text) as { events: BundleEvent[] };
+    const refused = bundle.events.find((e) => e.type === 'QueryRequested' && e.data.sql === huge);
+    assert.ok(refused, 'the 1 MB statement is in the bundle, whole');
+    assert.equal(chainHash(refused.prevHash, refused), refused.hash, 'its chain hash covers the whole text');
+    const work = mkdtempSync(join(tmpdir(), 'ledgergate-analysis-limits-'));
+    try {
+      const file = join(work, 'bundle.json');
+      writeFileSync(file, download.text);
+      const verified = await runCli(['verify', file]);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /verified: intact/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });

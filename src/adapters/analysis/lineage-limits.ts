@@ -18,7 +18,7 @@ import type { AstNode } from './polyglot-sdk.js';
  * only (so the lineage of their column arguments is the lineage of their value). Functions polyglot
  * knows by name get their own node types and are followed by polyglot itself.
  */
-const argumentOnlyFunctions: ReadonlySet<string> = new Set([
+export const argumentOnlyFunctions: ReadonlySet<string> = new Set([
   'ARRAY_CONCAT', 'ARRAY_TO_STRING', 'ASCII', 'BYTE_LENGTH', 'CHR', 'CODE_POINTS_TO_BYTES', 'CODE_POINTS_TO_STRING',
   'CONCAT', 'CORR', 'COVAR_POP', 'COVAR_SAMP', 'CURRENT_DATE', 'CURRENT_DATETIME', 'CURRENT_TIME', 'CURRENT_TIMESTAMP',
   'DATE', 'DATE_ADD', 'DATE_DIFF', 'DATE_FROM_UNIX_DATE', 'DATE_SUB', 'DATE_TRUNC', 'DATETIME', 'DATETIME_ADD',

@@ -1,15 +1,18 @@
 /**
  * Column lineage for the query part of a statement, from polyglot's `analyzeQuery` with a schema
- * built from the catalog. Everything that cannot be followed to a catalogued column is `unknown`,
- * and any construct polyglot is known to misread (whole rows, `* REPLACE`) makes the whole
- * statement's lineage unknown.
+ * built from the catalog — or, for the shapes it reads with certainty, from the JavaScript fast path
+ * (lineage-fast-path.ts), which gives the same facts without a second parse in WebAssembly.
+ * Everything that cannot be followed to a catalogued column is `unknown`, and any construct polyglot
+ * is known to misread (whole rows, `* REPLACE`) makes the whole statement's lineage unknown, whichever
+ * reading answered.
  */
 import type { TableSchema } from '../../domain/ports.js';
 import type { OutputColumn, SourceColumn } from '../../domain/analysis/types.js';
 import { identifierText, isRecord, nodeOf, statementType, visitTree, type Payload } from './ast-nodes.js';
 import { dmlColumns } from './dml-columns.js';
 import { lineageUnfollowable, valueItselfByName } from './lineage-limits.js';
-import { analyseQuery, generateSql, type AstNode, type QueryAnalysis, type Schema } from './polyglot-sdk.js';
+import { fastLineageAnalysis } from './lineage-fast-path.js';
+import { analyseQuery, generateSql, type AstNode, type Schema } from './polyglot-sdk.js';
 import type { TableReference } from './statement-facts.js';
 import { qualifyTableName } from './table-names.js';
 import type { AnalysisContext } from '../../domain/ports.js';
@@ -33,7 +36,17 @@ export interface LineageInput {
   readonly incomplete: boolean;
   /** The statement's own source text, when it is known to be exactly this one statement. */
   readonly sourceText?: string;
+  /**
+   * `fast-path-first` (default): the JavaScript reading of lineage-fast-path.ts where it is certain,
+   * polyglot's analysis otherwise; `analyze-query-only`: always polyglot's (the differential tests' reference).
+   */
+  readonly lineagePath?: LineagePath;
 }
+
+export type LineagePath = 'fast-path-first' | 'analyze-query-only';
+
+/** Which reading answered: the fast path, polyglot's analysis, or none (no query part). */
+export type LineageAnswer = 'fast-path' | 'analyze-query' | 'none';
 
 const emptyLineage: LineageFacts = {
   outputColumns: [],
@@ -55,16 +68,50 @@ function queryPartOf(statement: AstNode): AstNode | undefined {
 }
 
 export function computeLineage(input: LineageInput): LineageFacts {
+  return lineageWithAnswer(input).facts;
+}
+
+/** The lineage and which reading produced it (tests check the fast path answers where it should). */
+export function lineageWithAnswer(input: LineageInput): { facts: LineageFacts; answer: LineageAnswer } {
   const query = queryPartOf(input.statement);
   if (!query) {
     const resolver = new SourceResolver(input);
     const dml = dmlColumns(input.statement, (column) => resolver.candidates(column));
-    return { ...emptyLineage, filterColumns: dedupe(dml.filterColumns), joinColumns: dedupe(dml.joinColumns), incomplete: input.incomplete };
+    const facts = { ...emptyLineage, filterColumns: dedupe(dml.filterColumns), joinColumns: dedupe(dml.joinColumns), incomplete: input.incomplete };
+    return { facts, answer: 'none' };
   }
+  // An incomplete statement (unknown table, unreadable name) is left to polyglot's own reading.
+  const fast = input.lineagePath === 'analyze-query-only' || input.incomplete ? undefined : fastLineageAnalysis(query, input);
+  if (fast) return { facts: lineageFrom(fast, query, input), answer: 'fast-path' };
   // The source text saves regenerating SQL from the tree (a millisecond on a large join).
   const sql = query === input.statement && input.sourceText ? input.sourceText : generateSql(query);
   const analysis = sql === undefined ? undefined : analyseQuery(sql, buildSchema(input));
-  if (!analysis) return { ...emptyLineage, incomplete: true };
+  if (!analysis) return { facts: { ...emptyLineage, incomplete: true }, answer: 'analyze-query' };
+  return { facts: lineageFrom(analysis, query, input), answer: 'analyze-query' };
+}
+
+/** The part of polyglot's analysis (or of the fast path's, which has the same shape) lineage is made of. */
+interface AnalysisFacts {
+  readonly projections: readonly ProjectionFacts[];
+  readonly columnUses?: readonly { readonly context: string; readonly references: readonly { readonly table?: string; readonly column: string }[] }[];
+}
+
+interface ProjectionFacts {
+  readonly index: number;
+  readonly name?: string;
+  readonly isStar: boolean;
+  readonly transformKind: string;
+  readonly upstream: readonly UpstreamFacts[];
+}
+
+interface UpstreamFacts {
+  readonly sourceKind: string;
+  readonly confidence: string;
+  readonly table?: string;
+  readonly column: string;
+}
+
+function lineageFrom(analysis: AnalysisFacts, query: AstNode, input: LineageInput): LineageFacts {
   const resolver = new SourceResolver(input);
   const wholeStatementUnknown = input.incomplete || hasUnfollowableStar(query) || lineageUnfollowable(query);
   const valueItself = valueItselfByName(query);
@@ -129,7 +176,7 @@ class SourceResolver {
   }
 
   /** Every upstream as a catalogued column, or undefined when any of them is not one. */
-  resolveAll(upstream: QueryAnalysis['projections'][number]['upstream']): SourceColumn[] | undefined {
+  resolveAll(upstream: readonly UpstreamFacts[]): SourceColumn[] | undefined {
     const columns: SourceColumn[] = [];
     for (const reference of upstream) {
       if (reference.sourceKind !== 'table' || reference.confidence !== 'resolved' || !reference.table) return undefined;
@@ -169,7 +216,7 @@ const useGroups = {
 
 type UseGroup = (typeof useGroups)[keyof typeof useGroups];
 
-function collectColumnUses(analysis: QueryAnalysis, resolver: SourceResolver): Record<UseGroup, SourceColumn[]> {
+function collectColumnUses(analysis: AnalysisFacts, resolver: SourceResolver): Record<UseGroup, SourceColumn[]> {
   const groups: Record<UseGroup, SourceColumn[]> = { joinColumns: [], filterColumns: [], groupColumns: [], orderColumns: [] };
   for (const use of analysis.columnUses ?? []) {
     const group = (useGroups as Record<string, UseGroup | undefined>)[use.context];

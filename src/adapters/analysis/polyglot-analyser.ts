@@ -13,7 +13,7 @@ import {
 } from '../../domain/analysis/types.js';
 import { riskiestKind } from '../../domain/analysis/types.js';
 import { joinExternalQueries, readExternalQuery, type ExternalQueryOptions } from './external-query/external-query.js';
-import { computeLineage, type LineageFacts } from './lineage.js';
+import { computeLineage, type LineageFacts, type LineagePath } from './lineage.js';
 import { LruCache } from './lru-cache.js';
 import { parseSql, type AstNode } from './polyglot-sdk.js';
 import { collectStatementFacts, type StatementFacts, type WalkEnv } from './statement-facts.js';
@@ -29,6 +29,8 @@ export interface PolyglotAnalyserOptions {
   readonly warmUp?: boolean;
   /** Which EXTERNAL_QUERY connections are PostgreSQL; by default none (every EXTERNAL_QUERY is unknown). */
   readonly externalQuery?: ExternalQueryOptions;
+  /** Which reading computes column lineage; default `fast-path-first` (tests compare it with `analyze-query-only`). */
+  readonly lineagePath?: LineagePath;
 }
 
 /** `BEGIN <statement>` blocks nest; deeper than this is read as unknown. */
@@ -54,7 +56,7 @@ export function createPolyglotAnalyser(options: PolyglotAnalyserOptions): Analys
       const cached = cache.get(key);
       if (cached) return cached;
       const lookups = { failed: false };
-      const pending = analyseRequest(sql, context, catalog, lookups, options.externalQuery)
+      const pending = analyseRequest(sql, context, catalog, lookups, options.externalQuery, options.lineagePath)
         .catch(() => failClosedAnalysis(sql))
         .then((analysis) => {
           // A catalog outage gives a fail-closed answer that must not outlive the outage.
@@ -78,6 +80,7 @@ async function analyseRequest(
   catalog: Catalog,
   lookups: { failed: boolean },
   externalQuery?: ExternalQueryOptions,
+  lineagePath?: LineagePath,
 ): Promise<Analysis> {
   const drafts = draftStatements(sql, context, 0);
   if (hasDisguisingCharacters(sql)) {
@@ -88,7 +91,7 @@ async function analyseRequest(
   const external = (draft: Draft): AnalysedStatement[][] =>
     (draft.facts.externalQueries ?? []).map((call) => readExternalQuery(call, externalQuery ?? { postgresConnections: [] }));
   const statements = drafts.map((draft) =>
-    joinExternalQueries(finishStatement(draft, schemas, context), allDrafts([draft]).flatMap(external), draft.nested.length === 0 ? draft.node : undefined),
+    joinExternalQueries(finishStatement(draft, schemas, context, lineagePath), allDrafts([draft]).flatMap(external), draft.nested.length === 0 ? draft.node : undefined),
   );
   const problems = [...new Set(allDrafts(drafts).flatMap((draft) => draft.facts.problems))];
   return deepFreeze({
@@ -228,6 +231,7 @@ function finishStatement(
   draft: Draft,
   schemas: ReadonlyMap<string, TableSchema | undefined>,
   context: AnalysisContext,
+  lineagePath?: LineagePath,
 ): AnalysedStatement {
   const { facts } = draft;
   const unknownTable = facts.references.some((reference) => !reference.written && !schemas.get(reference.table.name));
@@ -247,9 +251,10 @@ function finishStatement(
       context,
       incomplete: facts.lineageIncomplete || unknownTable,
       ...(draft.textIsStatement ? { sourceText: draft.text } : {}),
+      ...(lineagePath ? { lineagePath } : {}),
     });
   }
-  const nested = draft.nested.map((child) => finishStatement(child, schemas, context));
+  const nested = draft.nested.map((child) => finishStatement(child, schemas, context, lineagePath));
   const kinds = orderedKinds(new Set([...facts.kinds, ...nested.flatMap((child) => child.kinds)]));
   return {
     kind: riskiestKind(kinds),

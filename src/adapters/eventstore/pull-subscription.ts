@@ -18,6 +18,8 @@ import type { ReadAllOptions, RecordedEvent } from '../../domain/ports.js';
 
 export interface PullSource {
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The store ended this page before the end of the log (at its byte budget): read on, do not sleep. */
+  endedEarly?(page: readonly RecordedEvent[]): boolean;
 }
 
 export interface PullSubscriptionOptions {
@@ -185,7 +187,7 @@ export function pullSubscription(
           subscriber.next(event);
         }
         if (stopped) return;
-        if (page.length < pageSize) {
+        if (page.length < pageSize && !source.endedEarly?.(page)) {
           if (health) health.lastCaughtUpAt = Date.now();
           await sleepUntilNews();
         } else await yieldToEventLoop();

@@ -37,7 +37,15 @@ export interface SqliteEventStoreOptions {
   readonly subscription?: PullSubscriptionOptions;
   /** How long an append waits for another process's write lock before failing with store_unavailable. */
   readonly busyTimeoutMs?: number;
+  /**
+   * A readAll page ends after the event that brings its data and metadata to this many bytes (it holds
+   * at least one event), so reading past a few 1 MB events costs the event loop one of them per page.
+   */
+  readonly maxPageBytes?: number;
 }
+
+/** About ten milliseconds of parsing and validating on the event loop. */
+export const defaultMaxPageBytes = 1024 * 1024;
 
 export interface SqliteEventStore extends EventStore {
   readonly file: string;
@@ -55,10 +63,18 @@ interface EventRow {
   prev_hash: string;
 }
 
+/** An event's position, the bytes of its data and metadata, and its stream. */
+type SizeRow = [position: number, bytes: number, stream: string];
+
 const columns = 'position, stream_name, revision, type, data, metadata, recorded_at, hash, prev_hash';
 
 /** Event types whose data is parsed on first access (see lazyRecorded). */
 const lazilyParsed: ReadonlySet<string> = new Set(['ResultDelivered']);
+/**
+ * Data longer than this is parsed on first access whatever its type: a reader that passes over an
+ * event (the sealer counting what is due) does not parse a 1 MB statement recorded as refused.
+ */
+const lazyDataChars = 64 * 1024;
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   const { file, registry } = options;
@@ -67,6 +83,34 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   const db = openDatabase(file, options.busyTimeoutMs);
   const signals = new StoreSignals();
   const statements = prepareStatements(db);
+  const maxPageBytes = options.maxPageBytes ?? defaultMaxPageBytes;
+  // Pages readAll ended at the byte budget rather than at the end of the log (the live feed reads on at once).
+  const cutPages = new WeakSet<readonly RecordedEvent[]>();
+
+  /**
+   * Where a page of `limit` events after `from` must end early to stay within the byte budget (the
+   * event that reaches it is the page's last), or undefined when the whole page fits. Sizes come from
+   * the record headers: octet_length does not load the text. The first look sums the position range
+   * the page covers (positions here are gap-free), a few microseconds; only a page over the budget is
+   * looked at event by event.
+   */
+  const pageEndAtBudget = (from: number, limit: number): number | undefined => {
+    const total = statements.rangeBytes.get(from, from, limit) as number | null;
+    if (total === null || total < maxPageBytes) return undefined;
+    const sizes = statements.sizes.all(from, limit) as SizeRow[];
+    const at = (i: number): SizeRow => sizes[i] as SizeRow;
+    let bytes = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      bytes += at(i)[1];
+      if (bytes < maxPageBytes) continue;
+      // The small events written after it in the same stream (its append's analysis and decision) stay
+      // on its page: a read model folding the request then writes its row once, not once per page.
+      let end = i;
+      while (end + 1 < sizes.length && at(end + 1)[2] === at(i)[2] && at(end + 1)[1] <= lazyDataChars) end += 1;
+      return end + 1 < limit ? at(end)[0] : undefined;
+    }
+    return undefined;
+  };
 
   const guard = <T>(work: () => T): T => {
     if (signals.closed) throw new LedgergateError('store_unavailable', `Event store ${file} is closed`, { file });
@@ -81,7 +125,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const toRecorded = (row: EventRow): RecordedEvent => {
     const metadata = JSON.parse(row.metadata) as EventMetadata;
-    if (lazilyParsed.has(row.type)) return lazyRecorded(row, metadata);
+    if (lazilyParsed.has(row.type) || row.data.length > lazyDataChars) return lazyRecorded(row, metadata);
     const data: unknown = JSON.parse(row.data);
     // Validated on read too: a row edited behind the store's back must not flow on silently.
     registry.validate(row.type, data, metadata);
@@ -99,9 +143,9 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   };
 
   /**
-   * A delivered result (the masked rows, most of the log's bytes) is parsed and validated when someone
-   * reads its data — the requester's GET, a replay, an export — not when a projection that only needs
-   * its type and position passes over it. An edited row still fails, on first access.
+   * A delivered result (the masked rows, most of the log's bytes) or any other big event is parsed and
+   * validated when someone reads its data — the requester's GET, a replay, an export — not when a
+   * reader that only needs its type and position passes over it. An edited row still fails, on first access.
    */
   const lazyRecorded = (row: EventRow, metadata: EventMetadata): RecordedEvent => {
     registry.validateMetadata(row.type, metadata);
@@ -179,8 +223,11 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       if (!Number.isInteger(from) || from < 0 || !Number.isInteger(limit) || limit < 1) {
         throw new LedgergateError('internal', `readAll needs an integer from >= 0 and maxCount >= 1`, { from, maxCount });
       }
-      const rows = guard(() => statements.readAll.all(from, limit) as EventRow[]);
-      return rows.map(toRecorded);
+      const through = guard(() => pageEndAtBudget(from, limit));
+      const rows = guard(() => (through === undefined ? statements.readAll.all(from, limit) : statements.readRange.all(from, through)) as EventRow[]);
+      const page = rows.map(toRecorded);
+      if (through !== undefined) cutPages.add(page);
+      return page;
     },
 
     readForProjections: (options) => projectionReads.readForProjections(options, defaultMaxCount),
@@ -191,7 +238,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     subscribeAll(from) {
       // Reads go through store.readAll so that every page is validated exactly like a direct read.
-      return pullSubscription({ readAll: (page) => store.readAll(page) }, signals, from, options.subscription);
+      return pullSubscription({ readAll: (page) => store.readAll(page), endedEarly: (page) => cutPages.has(page) }, signals, from, options.subscription);
     },
 
     async close() {
@@ -241,5 +288,8 @@ function prepareStatements(db: Database.Database) {
     head: db.prepare('SELECT coalesce(max(position), 0) AS head FROM events'),
     readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY revision`),
     readAll: db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+    rangeBytes: db.prepare('SELECT sum(octet_length(data) + octet_length(metadata)) FROM events WHERE position > ? AND position <= ? + ?').pluck(),
+    sizes: db.prepare('SELECT position, octet_length(data) + octet_length(metadata), stream_name FROM events WHERE position > ? ORDER BY position LIMIT ?').raw(),
+    readRange: db.prepare(`SELECT ${columns} FROM events WHERE position > ? AND position <= ? ORDER BY position`),
   };
 }

@@ -51,7 +51,12 @@ export async function* readChainedEvents(store: EventStore, options: ChainedRead
   let cursor = options.anchor.storePosition;
   let sequence = options.anchor.sequence;
   let prevHash = options.anchor.hash;
+  let first = true;
   while (cursor < until) {
+    // Requests waiting on the event loop go between pages: hashing a page of big events (a 1 MB
+    // statement recorded as refused) takes milliseconds, and a sealer's range can hold many pages.
+    if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
+    first = false;
     const page = await store.readAll({ from: cursor, maxCount: pageSize });
     if (page.length === 0) return;
     for (const event of page) {

@@ -151,7 +151,11 @@ export function startSealer(options: SealerOptions): Sealer {
     const since = clock().getTime() - (last?.sealedAt ?? startedAt);
     if (since >= options.everyMs) return true;
     counted ??= { through: anchor.storePosition, events: 0 };
+    let first = true;
     while (counted.through < head && counted.events < options.everyEvents) {
+      // Requests waiting on the event loop go between pages (a page may hold a 1 MB event).
+      if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
+      first = false;
       const page = await store.readAll({ from: counted.through, maxCount: Math.min(1000, options.everyEvents - counted.events) });
       if (page.length === 0) break;
       counted = { through: (page.at(-1) as { position: number }).position, events: counted.events + page.length };

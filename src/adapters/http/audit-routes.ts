@@ -30,7 +30,7 @@ export function parseTime(value: unknown, name: string): Date | undefined {
 }
 
 const csvColumns: (keyof AccessLogRow)[] = [
-  'time', 'requestId', 'subject', 'email', 'actor', 'groups', 'clientIp', 'userAgent', 'sessionId', 'channel', 'sql', 'sqlHash',
+  'time', 'requestId', 'subject', 'email', 'actor', 'groups', 'clientIp', 'userAgent', 'sessionId', 'channel', 'sql', 'sqlHash', 'sqlLength',
   'reason', 'tables', 'statements', 'decision', 'rule', 'policyHash', 'approvers', 'status', 'error', 'jobId', 'rows',
   'bytesProcessed', 'maskedColumns', 'detectorHits', 'finishedAt',
 ];

@@ -83,7 +83,7 @@ const Approval = Type.Object({
 
 const AccessLogRow = Type.Object({
   time: Str, requestId: Str, subject: Str, email: Str, actor: Str, groups: StrList, clientIp: Str, userAgent: Str, sessionId: Str,
-  channel: Str, sql: Str, sqlHash: Str, reason: Str, tables: StrList, statements: StrList, decision: Str, rule: Str, policyHash: Str,
+  channel: Str, sql: Type.String({ description: 'The SQL; its first 65,536 characters when longer (the whole text is in the session replay and the evidence)' }), sqlHash: Type.String({ description: 'SHA-256 of the whole SQL text' }), sqlLength: Type.Integer({ description: 'Characters in the whole SQL text' }), reason: Str, tables: StrList, statements: StrList, decision: Str, rule: Str, policyHash: Str,
   approvers: Type.Array(Type.Object({ subject: Str, email: Opt(Str), decision: Str, at: Str, comment: Opt(Str) })),
   status: Type.Union(requestStatuses.map((s) => Type.Literal(s))), error: Str, jobId: Str, rows: Type.Union([Type.Integer(), Type.Null()]), bytesProcessed: Type.Union([Type.Number(), Type.Null()]),
   maskedColumns: StrList, detectorHits: Type.Integer(), finishedAt: Str, position: Type.Integer(),

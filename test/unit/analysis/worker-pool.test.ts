@@ -49,6 +49,30 @@ describe('statement size', () => {
     assert.equal(overCap(measureStatement('SELECT 1 + '.repeat(40)), caps)?.measure, 'maxTokens');
     assert.equal(overCap(measureStatement(`SELECT ${columns(10)}`), caps), undefined);
   });
+
+  it('stopping at the first cap passed refuses exactly what the whole measure refuses, and says its figure is a lower bound', () => {
+    const piece = fc.constantFrom('a', ', ', '(', ')', '[', ']', ' + ', "'x,('", '-- ,\n', ';', 'f(1, 2)', '`(`');
+    const caps = fc.record({ maxTokens: fc.integer({ min: 1, max: 60 }), maxListItems: fc.integer({ min: 1, max: 12 }), maxNesting: fc.integer({ min: 0, max: 5 }) });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 120 }), caps, (pieces, limits) => {
+        const sql = `SELECT ${pieces.join('')}`;
+        const whole = measureStatement(sql);
+        const stopped = measureStatement(sql, limits);
+        assert.equal(overCap(stopped, limits) !== undefined, overCap(whole, limits) !== undefined);
+        if (stopped.stoppedEarly) {
+          assert.ok(stopped.tokens <= whole.tokens && stopped.longestList <= whole.longestList && stopped.nesting <= whole.nesting);
+          assert.match(overCap(stopped, limits)?.message ?? '', /at least/);
+        } else {
+          assert.deepEqual(stopped, whole);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    const wide = `SELECT ${columns(6000)} FROM t`;
+    const early = measureStatement(wide, { maxTokens: 50_000, maxListItems: 2_000, maxNesting: 64 });
+    assert.equal(early.stoppedEarly, true);
+    assert.ok(early.longestList > 2_000 && early.longestList < 6_000, 'stops soon after the cap, not at the end of the text');
+  });
 });
 
 describe('worker pool analyser', () => {

@@ -14,6 +14,7 @@ import type { RequestDeciderState } from '../../../src/domain/request/request-st
 import { publicStatusOf, type RequestStatus } from '../../../src/domain/request/request-status.js';
 import { toQueryView } from '../../../src/domain/request/request-view.js';
 import type { RecordedEvent } from '../../../src/domain/ports.js';
+import { accessLogSqlChars } from '../../../src/projections/access-log.js';
 import { projected } from '../../support/read-models.js';
 import { approveBy, at, evaluation, hash, person, requestId, submitCommand, t0 } from '../request/fixtures.js';
 
@@ -132,6 +133,22 @@ describe('one status vocabulary across projections', () => {
     assert.equal(row.detectorHits, 3);
     assert.equal(row.finishedAt, at(3).toISOString());
     assert.equal(row.time, t0.toISOString());
+  });
+
+  it('access log row: SQL up to 64 Ki characters whole; a longer text shown by its start, its length and its hash', () => {
+    const short = given('deny', []).recorded;
+    const shortRow = project(short).accessLog.get(requestId);
+    assert.equal(shortRow?.sql, 'INSERT INTO sales.orders (order_id) VALUES (1)');
+    assert.equal(shortRow?.sqlLength, shortRow?.sql.length);
+
+    const huge = `SELECT ${'1 + '.repeat(250_000)}1 AS x`;
+    const long = short.map((e) => (e.type === 'QueryRequested' ? ({ ...e, data: { ...(e.data as object), sql: huge } } as RecordedEvent) : e));
+    const row = project(long).accessLog.get(requestId);
+    assert.ok(row);
+    assert.equal(row.sql, huge.slice(0, accessLogSqlChars));
+    assert.equal(row.sqlLength, huge.length);
+    assert.equal(row.sqlHash, hash('b'), 'the hash is the recorded one, of the whole text');
+    assert.equal(row.status, 'denied');
   });
 
   it('approvals report totals count cancellations apart from rejections', () => {

@@ -10,7 +10,7 @@ import { limitError, type AnalysisLimits } from './worker-pool-analyser.js';
 export function createCappedAnalyser(inner: Analyser, limits: AnalysisLimits): Analyser {
   return {
     analyse(sql, context) {
-      const over = overCap(measureStatement(sql), limits);
+      const over = overCap(measureStatement(sql, limits), limits);
       if (over) return Promise.reject(limitError(over.message, over.measure));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(limitError(`Analysing the statement took longer than ${limits.timeoutMs} ms`, 'timeout')), limits.timeoutMs);

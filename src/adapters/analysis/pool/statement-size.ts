@@ -4,12 +4,18 @@
  * the deepest bracket nesting. Strings, quoted identifiers and comments are skipped as whole tokens,
  * so a comma or bracket inside them counts for nothing. The measure errs towards counting more
  * (fail closed): a text it cannot read to the end is measured as far as it goes.
+ *
+ * Given caps, the pass stops at the first character that puts a measure over its cap: the text is
+ * refused either way, and a 1 MB statement is then read only as far as it takes to know that (the
+ * pass runs on the event loop, where every other caller waits for it).
  */
 
 export interface StatementSize {
   readonly tokens: number;
   readonly longestList: number;
   readonly nesting: number;
+  /** Measuring stopped once a measure passed its cap: the figures are lower bounds. */
+  readonly stoppedEarly?: true;
 }
 
 export interface SizeCaps {
@@ -41,7 +47,10 @@ function skipQuoted(sql: string, start: number): number {
   return sql.length;
 }
 
-export function measureStatement(sql: string): StatementSize {
+export function measureStatement(sql: string, stopAbove?: SizeCaps): StatementSize {
+  const maxTokens = stopAbove?.maxTokens ?? Number.POSITIVE_INFINITY;
+  const maxListItems = stopAbove?.maxListItems ?? Number.POSITIVE_INFINITY;
+  const maxNesting = stopAbove?.maxNesting ?? Number.POSITIVE_INFINITY;
   let tokens = 0;
   let nesting = 0;
   let deepest = 0;
@@ -54,6 +63,10 @@ export function measureStatement(sql: string): StatementSize {
 
   let i = 0;
   while (i < sql.length) {
+    if (tokens > maxTokens || deepest > maxNesting || (lists.at(-1) ?? 1) > maxListItems || longestList > maxListItems) {
+      while (lists.length > 0) closeList();
+      return { tokens, longestList, nesting: deepest, stoppedEarly: true };
+    }
     const c = sql.charCodeAt(i);
     const ch = sql[i] as string;
     if (isSpace(c)) {
@@ -97,17 +110,19 @@ export function measureStatement(sql: string): StatementSize {
 
 /** The first cap the text is over, as a sentence naming the measure and the cap; undefined within all. */
 export function overCap(size: StatementSize, caps: SizeCaps): { measure: keyof SizeCaps; message: string } | undefined {
+  // Measured only as far as the first cap it passed, a figure is a lower bound.
+  const atLeast = size.stoppedEarly ? 'at least ' : '';
   if (size.tokens > caps.maxTokens) {
-    return { measure: 'maxTokens', message: `The statement has ${size.tokens} tokens; the gateway analyses at most ${caps.maxTokens}` };
+    return { measure: 'maxTokens', message: `The statement has ${atLeast}${size.tokens} tokens; the gateway analyses at most ${caps.maxTokens}` };
   }
   if (size.longestList > caps.maxListItems) {
     return {
       measure: 'maxListItems',
-      message: `The statement has a list of ${size.longestList} items (columns, values or arguments); the gateway analyses at most ${caps.maxListItems}`,
+      message: `The statement has a list of ${atLeast}${size.longestList} items (columns, values or arguments); the gateway analyses at most ${caps.maxListItems}`,
     };
   }
   if (size.nesting > caps.maxNesting) {
-    return { measure: 'maxNesting', message: `The statement nests ${size.nesting} brackets deep; the gateway analyses at most ${caps.maxNesting}` };
+    return { measure: 'maxNesting', message: `The statement nests ${atLeast}${size.nesting} brackets deep; the gateway analyses at most ${caps.maxNesting}` };
   }
   return undefined;
 }

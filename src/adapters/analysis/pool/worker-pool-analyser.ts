@@ -210,7 +210,7 @@ export function createWorkerPoolAnalyser(options: {
 
   return {
     analyse(sql, context) {
-      const over = overCap(measureStatement(sql), limits);
+      const over = overCap(measureStatement(sql, limits), limits);
       if (over) return Promise.reject(limitError(over.message, over.measure));
       const version = catalog.version();
       const key = JSON.stringify([createHash('sha256').update(sql, 'utf8').digest('hex'), context.defaultProject, context.defaultDataset ?? null, version]);
