@@ -90,6 +90,9 @@ describe('bundle file verification with a hashing worker thread', () => {
     const report = await verifyBundleFile(large, { hashThreads: 1, hashThreadsFromBytes: threshold });
     assert.equal(report.ok, true);
     assert.equal(report.summary.eventCount, largeEvents);
+    // 'auto' decides by the cores and the load at the time: either way, the same verdict.
+    const auto = await verifyBundleFile(large, { hashThreads: 'auto', hashThreadsFromBytes: threshold });
+    assert.deepEqual(auto, report);
   });
 
   it('an event changed in a large file fails at that event on the worker path', async () => {
