@@ -126,8 +126,9 @@ export async function run(): Promise<Record<string, number | string>> {
     await writeEvidenceBundle({ store: syntheticStore(verifyCount), signer, gatewayVersion: 'bench', out });
     out.end();
     await once(out, 'finish');
-    // One thread, then as `ledgergate verify` runs it (a hashing worker thread where there are 2 cores).
-    for (const [name, hashThreads] of [['verifyFileOneThread', 0], ['verifyFile', 'auto']] as const) {
+    // One thread, the hashing worker, and as `ledgergate verify` runs it (the worker where a core is idle).
+    const paths = [['verifyFileOneThread', 0], ['verifyFileHashWorker', 1], ['verifyFile', 'auto']] as const;
+    for (const [name, hashThreads] of paths) {
       started = performance.now();
       const fileCpu = process.cpuUsage();
       const fileReport = await verifyBundleFile(file, { hashThreads });

@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { createBundleVerifier, type BundleTail, type VerifyOptions, type VerifyReport } from '../../domain/evidence/verify.js';
 import { createChainHashPool, type ChainHashPool } from './chain-hash-pool.js';
@@ -16,9 +16,10 @@ import { createHashedEventFeed } from './hashed-event-feed.js';
 export interface VerifyFileOptions extends VerifyOptions {
   /**
    * Threads recomputing the events' hashes beside the parsing thread: 0 keeps everything on one
-   * thread. Default 'auto': one where os.availableParallelism() ≥ 2, else none — alternated on the
-   * shared 2-core machine the worker won 14 of 19 alternated runs (set medians +6 to +17 %) and lost one set by 28 %
-   * when the second core was busy (bench/README.md, "third pass").
+   * thread. Default 'auto': one where os.availableParallelism() ≥ 2 and the one-minute load average
+   * leaves a core idle, else none. Alternated on the shared 2-core machine the worker won where a
+   * core was free enough (set medians +6 to +17 %) and lost up to 28 % where the neighbours took it
+   * (bench/README.md, "third pass").
    */
   readonly hashThreads?: number | 'auto';
   /** Smaller files are verified on one thread (default 16 MiB, ≈ 24k exported events): a thread costs milliseconds to start. */
@@ -59,7 +60,7 @@ export async function verifyBundleFile(path: string, options: VerifyFileOptions 
   }
 }
 
-/** Threads pay only for a large file and a second core; otherwise undefined: one thread. */
+/** Threads pay only for a large file and an idle core; otherwise undefined: one thread. */
 async function hashPoolFor(path: string, options: VerifyFileOptions): Promise<ChainHashPool | undefined> {
   const requested = options.hashThreads ?? 'auto';
   const threads = requested === 'auto' ? autoHashThreads() : requested;
@@ -70,12 +71,13 @@ async function hashPoolFor(path: string, options: VerifyFileOptions): Promise<Ch
 }
 
 /**
- * Every event is parsed twice (14–28 % more CPU, measured), so one core gains nothing. The load
- * average did not predict the runs the worker lost (it won at 4–5 and lost at 2.4–3.2), so it is
- * not consulted; batches the worker does not keep up with are hashed here anyway.
+ * Every event is parsed twice (14–28 % more CPU, measured): the worker pays only where a second core
+ * would otherwise idle, and loses where both are busy (load 7–8 here: 72–90k against 100–109k
+ * events/s). Batches the worker does not keep up with are hashed on this thread, not waited for.
  */
 function autoHashThreads(): number {
-  return availableParallelism() >= 2 ? 1 : 0;
+  const cores = availableParallelism();
+  return cores >= 2 && loadavg()[0] <= cores - 1 ? 1 : 0;
 }
 
 /**
