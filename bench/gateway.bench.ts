@@ -211,7 +211,8 @@ async function measureServers(options: GatewayBenchOptions) {
       const load = await closedLoopThroughput(target, clients, durationMs, () => {
         peakRss = Math.max(peakRss, rssMiBOf(gateway.child.pid));
       });
-      const isolation = await heavyStatementIsolation(gateway.url, token, Math.min(durationMs, 5_000));
+      const heavyToken = await gateway.token({ sub: 'bench-heavy-agent', groups: ['ai-agents'] });
+      const isolation = await heavyStatementIsolation(gateway.url, { heavy: heavyToken, other: token }, Math.min(durationMs, 5_000));
       gw = { latency, load, idleRss, peakRss, isolation };
     } finally {
       await gateway.stop();
@@ -232,26 +233,33 @@ export const heavyStatements = [
 ];
 
 /**
- * One caller sends the heavy statements back to back while another sends the bench query one at a
- * time: its latency, compared with the quiet sequential latency, shows what the heavy caller costs
- * others (each heavy statement is refused 422 before any parser runs, but is still recorded).
+ * One caller (its own principal) sends the heavy statements back to back, ignoring Retry-After, while
+ * another sends the bench query one at a time: its latency, compared with the quiet sequential
+ * latency, shows what the heavy caller costs others. Each heavy statement the gateway reads is refused
+ * 422 before any parser runs and recorded; past the caller's large-body budget it is refused 429
+ * before its body is read.
  */
-async function heavyStatementIsolation(url: string, token: string, durationMs: number) {
-  const headers = { authorization: `Bearer ${token}` };
+async function heavyStatementIsolation(url: string, tokens: { heavy: string; other: string }, durationMs: number) {
   const heavyClient = createClient(1);
   let stop = false;
   let heavySent = 0;
   let heavyRefused = 0;
+  let heavyThrottled = 0;
   const heavy = (async () => {
     while (!stop) {
-      const answer = await heavyClient.send({ url: `${url}/v1/queries`, body: JSON.stringify({ sql: heavyStatements[heavySent % heavyStatements.length] }), headers });
+      const answer = await heavyClient.send({
+        url: `${url}/v1/queries`,
+        body: JSON.stringify({ sql: heavyStatements[heavySent % heavyStatements.length] }),
+        headers: { authorization: `Bearer ${tokens.heavy}` },
+      });
       heavySent += 1;
       if (answer.status === 422) heavyRefused += 1;
+      if (answer.status === 429) heavyThrottled += 1;
     }
   })();
   try {
-    const others = await closedLoopThroughput({ url: `${url}/v1/queries`, body: JSON.stringify({ sql: benchSql }), headers }, 1, durationMs);
-    return { others, heavySent, heavyRefused };
+    const others = await closedLoopThroughput({ url: `${url}/v1/queries`, body: JSON.stringify({ sql: benchSql }), headers: { authorization: `Bearer ${tokens.other}` } }, 1, durationMs);
+    return { others, heavySent, heavyRefused, heavyThrottled };
   } finally {
     stop = true;
     await heavy;
@@ -334,6 +342,7 @@ export async function run(options: GatewayBenchOptions = {}): Promise<Record<str
     'gateway.rss_peak_under_load_mib': round(gw.peakRss, 1),
     'gateway.heavy_statements.sent': gw.isolation.heavySent,
     'gateway.heavy_statements.refused_422': gw.isolation.heavyRefused,
+    'gateway.heavy_statements.refused_429_budget': gw.isolation.heavyThrottled,
     'gateway.latency_beside_heavy.p50_ms': round(gw.isolation.others.p50),
     'gateway.latency_beside_heavy.p99_ms': round(gw.isolation.others.p99),
     'gateway.beside_heavy.errors': gw.isolation.others.errors,
@@ -364,12 +373,14 @@ export async function runIsolation(options: { samples?: number; durationMs?: num
       const token = await gateway.token({ sub: 'bench-agent', groups: ['ai-agents'] });
       const target = { url: `${gateway.url}/v1/queries`, body: JSON.stringify({ sql: benchSql }), headers: { authorization: `Bearer ${token}` } };
       const quiet = await sequentialLatency(target, 50, options.samples ?? 200);
-      const isolation = await heavyStatementIsolation(gateway.url, token, options.durationMs ?? 10_000);
+      const heavyToken = await gateway.token({ sub: 'bench-heavy-agent', groups: ['ai-agents'] });
+      const isolation = await heavyStatementIsolation(gateway.url, { heavy: heavyToken, other: token }, options.durationMs ?? 10_000);
       return {
         'gateway.quiet_latency.p50_ms': round(quiet.p50),
         'gateway.quiet_latency.p99_ms': round(quiet.p99),
         'gateway.heavy_statements.sent': isolation.heavySent,
         'gateway.heavy_statements.refused_422': isolation.heavyRefused,
+        'gateway.heavy_statements.refused_429_budget': isolation.heavyThrottled,
         'gateway.beside_heavy.samples': isolation.others.samples,
         'gateway.latency_beside_heavy.p50_ms': round(isolation.others.p50),
         'gateway.latency_beside_heavy.p99_ms': round(isolation.others.p99),

@@ -48,6 +48,7 @@ export interface Config {
     maxResultBytes: number;
     maxSqlLength: number;
     bodyLimitBytes: number;
+    largeBodyBytesPerMinute: number;
     queryTimeoutMs: number;
     defaultWaitSeconds: number;
     maxWaitSeconds: number;
@@ -209,6 +210,7 @@ export function loadConfig(processEnv: Env = process.env, cwd = process.cwd()): 
       maxResultBytes: bytes('LEDGERGATE_MAX_RESULT_BYTES', '10MiB'),
       maxSqlLength: int('LEDGERGATE_MAX_SQL_LENGTH', 100_000, 1, 10_000_000),
       bodyLimitBytes: bytes('LEDGERGATE_BODY_LIMIT', '256KiB'),
+      largeBodyBytesPerMinute: bytes('LEDGERGATE_LARGE_BODY_BUDGET', '4MiB'),
       queryTimeoutMs: seconds('LEDGERGATE_QUERY_TIMEOUT', '120s') * 1000,
       defaultWaitSeconds: seconds('LEDGERGATE_DEFAULT_WAIT', '30s'),
       maxWaitSeconds: seconds('LEDGERGATE_MAX_WAIT', '300s'),

@@ -216,8 +216,8 @@ export async function startGateway(config: Config, overrides: GatewayOverrides =
       ...(devIssuer ? { devIssuer } : {}),
     });
     const authFailures = createAuthFailureRecorder({ store, clock, ids: randomIds, logger, gatewayId });
-    const { bodyLimitBytes, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress } = config.limits;
-    const app = createHttpApp({ logger, authenticator, authFailures, trustProxy: config.trustProxy, bodyLimitBytes, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress, ...routes });
+    const { bodyLimitBytes, largeBodyBytesPerMinute, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress } = config.limits;
+    const app = createHttpApp({ logger, authenticator, authFailures, trustProxy: config.trustProxy, bodyLimitBytes, largeBodyBytesPerMinute, requestsPerMinutePerPrincipal, requestsPerMinutePerAddress, ...routes });
     // Serve once the analysis workers have loaded the parser (they loaded while the read models replayed).
     await pool?.ready();
     const server = await listenHttp(app, { port: config.port, host: config.host, maxWaitSeconds: config.limits.maxWaitSeconds });

@@ -82,6 +82,32 @@ describe('analysis limits', () => {
     assert.deepEqual(rows.map((row) => row.sqlLength).sort((a, b) => a - b), [wide.length, huge.length]);
   });
 
+  it('answers 429 before reading the body once a caller has sent LEDGERGATE_LARGE_BODY_BUDGET of large bodies this minute; what was read is recorded, others are served', async () => {
+    const flood = await gateway.token({ sub: 'flood-agent', groups: ['ai-agents'] });
+    const other = await gateway.token({ sub: 'calm-agent', groups: ['ai-agents'] });
+    const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
+    const statuses: number[] = [];
+    let refused: Awaited<ReturnType<typeof call>> | undefined;
+    // The default budget is 4 MiB per minute: a 1 MB statement is refused by the fifth at the latest.
+    for (let i = 0; i < 6 && !refused; i++) {
+      const answer = await call(`${gateway.url}/v1/queries`, { token: flood, body: { sql: huge } });
+      statuses.push(answer.status);
+      if (answer.status === 429) refused = answer;
+    }
+    assert.ok(refused, `statuses: ${statuses.join(',')}`);
+    assert.ok(statuses.slice(0, -1).every((status) => status === 422) && statuses.length >= 4, `statuses: ${statuses.join(',')}`);
+    assert.equal((refused.body as { code: string }).code, 'rate_limited');
+    assert.match((refused.body as { detail: string }).detail, /LEDGERGATE_LARGE_BODY_BUDGET/);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    assert.equal((await call(`${gateway.url}/v1/queries`, { token: flood, body: { sql: 'SELECT 1 AS one' } })).status, 200, 'small statements never count');
+    assert.equal((await call(`${gateway.url}/v1/queries`, { token: other, body: { sql: huge } })).status, 422, 'another caller has its own budget');
+
+    // Every statement the gateway read is recorded; the refused call never became a request.
+    const log = await call(`${gateway.url}/v1/audit/access-log?format=json&principal=flood-agent`, { token: auditor });
+    const rows = (log.body as { items: { status: string; sqlLength: number }[] }).items;
+    assert.equal(rows.filter((row) => row.sqlLength === huge.length).length, statuses.length - 1);
+  });
+
   it('puts the refused 1 MB statement, whole and hash-chained, into an evidence bundle that verifies offline', async () => {
     const auditor = await gateway.token({ sub: 'audrey', groups: ['auditors'] });
     const download = await call(`${gateway.url}/v1/evidence`, { token: auditor });

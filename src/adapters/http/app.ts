@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { largeBodyBudget } from './large-body-budget.js';
 import type { Authenticator, Logger } from '../../domain/ports.js';
 import type { AuthFailureRecorder } from '../../app/auth-failure-recorder.js';
 import { authenticate, principalOf, type UnauthenticatedResponder } from './authenticate.js';
@@ -31,6 +32,8 @@ export interface HttpAppOptions {
   /** Middleware that sees every request before rate limits and routes (metrics). */
   readonly beforeRoutes?: readonly RequestHandler[];
   readonly bodyLimitBytes: number;
+  /** Bytes of bodies over 64 KiB one caller may send per minute (large-body-budget.ts). */
+  readonly largeBodyBytesPerMinute: number;
   readonly trustProxy: boolean;
   readonly requestsPerMinutePerPrincipal: number;
   readonly requestsPerMinutePerAddress: number;
@@ -98,7 +101,17 @@ export function createHttpApp(options: HttpAppOptions): Express {
       handler: limitHandler,
     }),
   );
-  app.use(express.json({ limit: options.bodyLimitBytes, strict: true, type: ['application/json', 'application/*+json'] }));
+  // Before the body is read: a caller past its budget of large bodies is refused without parsing one.
+  const bodies = largeBodyBudget({ bytesPerMinute: options.largeBodyBytesPerMinute });
+  app.use(bodies.check);
+  app.use(
+    express.json({
+      limit: options.bodyLimitBytes,
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+      verify: (req, res, buffer) => bodies.chargeRead(req as express.Request, res as express.Response, buffer.length),
+    }),
+  );
 
   for (const router of options.publicRoutes) app.use(router);
 

@@ -1,0 +1,115 @@
+/**
+ * A per-caller budget of large request bodies, checked before a body is read.
+ *
+ * Why: a statement of a megabyte is refused by the analysis caps, but only after its body was read
+ * and parsed, and the refusal is recorded with the whole text (hash chain, sealer, read models,
+ * live feed all handle it). One caller sending such statements back to back kept the event loop
+ * busy for everyone else (others' p99 over half a second, bench/README.md). Bodies up to
+ * `largeBodyBytes` are never counted — ordinary statements are a few kilobytes — so only callers
+ * sending large bodies spend the budget: `bytesPerMinute` of them, refilled continuously. Past it
+ * the call is answered `429 rate_limited` with `Retry-After`, from the `Content-Length` header,
+ * before any byte of the body is read or parsed; like the other rate limits it happens before the
+ * call is a query request, so nothing is recorded for it. A body sent without a length (chunked)
+ * cannot be weighed first: it is let in only while the caller is not in debt, and its size is
+ * charged once read (`chargeRead`), so chunking buys at most one large body past the budget.
+ *
+ * The caller is told apart by a hash of its `Authorization` header (the token itself is never kept),
+ * or by its address when it sends none: the check runs before authentication, so that an
+ * unauthenticated flood cannot make the gateway parse large bodies either.
+ */
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import { sendProblem } from './problem.js';
+
+/** Bodies larger than this count against the budget. */
+export const largeBodyBytes = 64 * 1024;
+/** Callers remembered at most (least recently seen dropped first): bounded memory under many tokens. */
+const maxCallers = 10_000;
+
+export interface LargeBodyBudgetOptions {
+  /** Bytes of large bodies a caller may send per minute (also the most it may send at once). */
+  readonly bytesPerMinute: number;
+  readonly now?: () => number;
+}
+
+interface Bucket {
+  bytes: number;
+  at: number;
+}
+
+export interface LargeBodyBudget {
+  /** Before the body is read: refuses a caller over its budget. */
+  readonly check: RequestHandler;
+  /** After a body without a declared length was read (the body parser's `verify`): charges its size. */
+  chargeRead(req: Request, res: Response, bytes: number): void;
+}
+
+export function largeBodyBudget(options: LargeBodyBudgetOptions): LargeBodyBudget {
+  const now = options.now ?? Date.now;
+  const capacity = options.bytesPerMinute;
+  const refillPerMs = capacity / 60_000;
+  const buckets = new Map<string, Bucket>();
+  /** Calls whose body had no declared length: charged once read. */
+  const unweighed = new WeakSet<Request>();
+
+  const callerOf = (req: Request, res: Response): string => {
+    const authorization = req.headers.authorization;
+    if (authorization) return `token:${createHash('sha256').update(authorization).digest('base64url')}`;
+    return `address:${String(res.locals.clientIp ?? req.ip ?? '')}`;
+  };
+
+  const bucketOf = (caller: string, at: number): Bucket => {
+    const known = buckets.get(caller);
+    if (known) {
+      // Re-inserted so the map's order stays least recently seen first.
+      buckets.delete(caller);
+      known.bytes = Math.min(capacity, known.bytes + (at - known.at) * refillPerMs);
+      known.at = at;
+      buckets.set(caller, known);
+      return known;
+    }
+    const fresh = { bytes: capacity, at };
+    buckets.set(caller, fresh);
+    if (buckets.size > maxCallers) buckets.delete(buckets.keys().next().value as string);
+    return fresh;
+  };
+
+  const refuse = (res: Response, bucket: Bucket, size: number): void => {
+    const retryAfterSeconds = Math.max(1, Math.ceil((size - bucket.bytes) / refillPerMs / 1000));
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    // The unread body is left to node, which discards it; the connection stays usable.
+    sendProblem(
+      res,
+      429,
+      'rate_limited',
+      `Too many large request bodies: bodies over ${largeBodyBytes} bytes may add up to LEDGERGATE_LARGE_BODY_BUDGET (${capacity} bytes) per minute per caller; retry after ${retryAfterSeconds} s`,
+    );
+  };
+
+  const check: RequestHandler = (req, res, next) => {
+    const length = req.headers['content-length'];
+    if (length === undefined) {
+      if (req.headers['transfer-encoding'] === undefined) return next();
+      const bucket = bucketOf(callerOf(req, res), now());
+      if (bucket.bytes <= 0) return refuse(res, bucket, 1);
+      unweighed.add(req);
+      return next();
+    }
+    const declared = Number(length);
+    if (!Number.isFinite(declared) || declared <= largeBodyBytes) return next();
+    const bucket = bucketOf(callerOf(req, res), now());
+    const size = Math.min(declared, capacity);
+    if (bucket.bytes < size) return refuse(res, bucket, size);
+    bucket.bytes -= size;
+    next();
+  };
+
+  return {
+    check,
+    chargeRead(req, res, bytes) {
+      if (!unweighed.has(req) || bytes <= largeBodyBytes) return;
+      // May go below zero: the caller is then refused until the debt is refilled.
+      bucketOf(callerOf(req, res), now()).bytes -= bytes;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The per-caller budget of large request bodies, through a real express app and real HTTP: bodies
+ * over 64 KiB add up to at most the budget per minute per caller; past it the call is refused 429
+ * before its body is read or parsed; small bodies and other callers are never held back; a body sent
+ * without a length is charged once read.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import express from 'express';
+import fc from 'fast-check';
+import { largeBodyBudget, largeBodyBytes } from '../../../src/adapters/http/large-body-budget.js';
+
+const budget = 1024 * 1024;
+let clock = 0;
+let reached = 0;
+let url = '';
+let server: ReturnType<ReturnType<typeof express>['listen']>;
+
+before(async () => {
+  const app = express();
+  const bodies = largeBodyBudget({ bytesPerMinute: budget, now: () => clock });
+  app.use(bodies.check);
+  app.use(express.json({ limit: '4mb', verify: (req, res, buffer) => bodies.chargeRead(req as express.Request, res as express.Response, buffer.length) }));
+  app.post('/echo', (req, res) => {
+    reached += 1;
+    res.json({ length: JSON.stringify(req.body).length });
+  });
+  // Parse failures are answered like the gateway's problem handler would: 400.
+  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(400).json({ parsed: false }));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
+});
+after(() => new Promise((resolve) => server.close(resolve)));
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** POSTs `body` with a declared length, or chunked (no length) when `chunked`. */
+function post(body: string, token: string, chunked = false): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    if (!chunked) headers['content-length'] = String(Buffer.byteLength(body));
+    const req = request(url, { method: 'POST', headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    if (chunked) {
+      // Two writes: node sends them with Transfer-Encoding: chunked.
+      req.write(body.slice(0, 10));
+      req.end(body.slice(10));
+    } else req.end(body);
+  });
+}
+
+const statement = (bytes: number) => JSON.stringify({ sql: `SELECT '${'x'.repeat(bytes - 20)}'` });
+
+describe('large body budget', () => {
+  it('refuses a caller past its budget with 429 before reading the body, and never holds back small bodies or other callers', async () => {
+    clock = 0;
+    const big = statement(300 * 1024);
+    const accepted = [];
+    for (let i = 0; i < 4; i++) accepted.push((await post(big, 'heavy')).status);
+    assert.deepEqual(accepted, [200, 200, 200, 429], 'three 300 KiB bodies fit a 1 MiB budget, the fourth does not');
+    const before = reached;
+    // Not JSON at all: had it been read, the parser would answer 400.
+    const refused = await post(`{${'x'.repeat(300 * 1024)}`, 'heavy');
+    assert.equal(refused.status, 429);
+    assert.equal(reached, before, 'the route is never reached');
+    assert.match(String(refused.headers['content-type']), /application\/problem\+json/);
+    const problem = JSON.parse(refused.body) as { code: string; detail: string };
+    assert.equal(problem.code, 'rate_limited');
+    assert.match(problem.detail, /LEDGERGATE_LARGE_BODY_BUDGET/, 'the answer names the setting');
+    assert.ok(Number(refused.headers['retry-after']) >= 1, 'Retry-After says when');
+    assert.equal((await post(statement(largeBodyBytes - 1024), 'heavy')).status, 200, 'a body under 64 KiB is never counted');
+    assert.equal((await post(big, 'other')).status, 200, 'another caller has its own budget');
+  });
+
+  it('refills over the minute', async () => {
+    clock = 10_000_000;
+    const big = statement(600 * 1024);
+    assert.equal((await post(big, 'refill')).status, 200);
+    assert.equal((await post(big, 'refill')).status, 429);
+    clock += 20_000; // a third of a minute: ~341 KiB back, plus the ~424 KiB left
+    assert.equal((await post(big, 'refill')).status, 200);
+    assert.equal((await post(big, 'refill')).status, 429);
+  });
+
+  it('charges a body sent without a length once read, and refuses the caller while in debt', async () => {
+    clock = 20_000_000;
+    const big = statement(700 * 1024);
+    assert.equal((await post(big, 'chunked', true)).status, 200);
+    assert.equal((await post(big, 'chunked', true)).status, 200, 'still 300 KiB of budget left: let in, then charged');
+    assert.equal((await post(big, 'chunked', true)).status, 429, 'in debt: refused before reading');
+    assert.equal((await post(big, 'chunked')).status, 429, 'a declared length does not escape the debt');
+  });
+
+  it('over any sequence of calls and pauses, accepted large bytes never exceed the budget plus what refilled', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ kib: fc.integer({ min: 1, max: 900 }), pauseMs: fc.integer({ min: 0, max: 30_000 }) }), { minLength: 1, maxLength: 12 }),
+        fc.integer(),
+        async (calls, seed) => {
+          clock = 1e12 + seed * 1e7;
+          const start = clock;
+          let acceptedLarge = 0;
+          for (const call of calls) {
+            clock += call.pauseMs;
+            const body = statement(call.kib * 1024);
+            const answer = await post(body, `property-${seed}-${start}`);
+            if (answer.status === 200 && Buffer.byteLength(body) > largeBodyBytes) acceptedLarge += Buffer.byteLength(body);
+            assert.ok(answer.status === 200 || (answer.status === 429 && Buffer.byteLength(body) > largeBodyBytes), `status ${answer.status}`);
+          }
+          const refilled = ((clock - start) / 60_000) * budget;
+          assert.ok(acceptedLarge <= budget + refilled + 1, `${acceptedLarge} accepted against ${budget} + ${refilled}`);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
