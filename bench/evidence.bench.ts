@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { EMPTY } from 'rxjs';
 import { openKeyStore } from '../src/adapters/evidence/key-store.js';
 import { writeEvidenceBundle } from '../src/adapters/evidence/export.js';
-import { verifyBundleFile } from '../src/adapters/evidence/bundle-file.js';
+import { pathToFileURL } from 'node:url';
+import { buildForStart } from './npm-start.js';
 import { chainHash, genesisHash, sha256Hex } from '../src/domain/evidence/event-hash.js';
 import type { EvidenceBundle } from '../src/domain/evidence/bundle.js';
 import { verifyBundle } from '../src/domain/evidence/verify.js';
@@ -126,7 +127,12 @@ export async function run(): Promise<Record<string, number | string>> {
     await writeEvidenceBundle({ store: syntheticStore(verifyCount), signer, gatewayVersion: 'bench', out });
     out.end();
     await once(out, 'finish');
-    // One thread, the hashing worker, and as `ledgergate verify` runs it (the worker where a core is idle).
+    // The compiled module `ledgergate verify` runs (bin/ledgergate.js takes dist/ when it is current),
+    // with its worker compiled too: one thread, the hashing worker, and the CLI's default (the worker
+    // where a core is idle).
+    buildForStart();
+    const compiled = join(import.meta.dirname, '..', 'dist', 'src', 'adapters', 'evidence', 'bundle-file.js');
+    const { verifyBundleFile } = (await import(pathToFileURL(compiled).href)) as typeof import('../src/adapters/evidence/bundle-file.js');
     const paths = [['verifyFileOneThread', 0], ['verifyFileHashWorker', 1], ['verifyFile', 'auto']] as const;
     for (const [name, hashThreads] of paths) {
       started = performance.now();
