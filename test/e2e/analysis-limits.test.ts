@@ -100,6 +100,11 @@ describe('analysis limits', () => {
     assert.match((refused.body as { detail: string }).detail, /LEDGERGATE_LARGE_BODY_BUDGET/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     assert.equal((await call(`${gateway.url}/v1/queries`, { token: flood, body: { sql: 'SELECT 1 AS one' } })).status, 200, 'small statements never count');
+    // On the BigQuery API the same refusal is in BigQuery's words: the reason its clients retry later.
+    const jobs = await call(`${gateway.url}/bigquery/v2/projects/demo-project/queries`, { token: flood, body: { query: huge, useLegacySql: false } });
+    assert.equal(jobs.status, 429, jobs.text.slice(0, 300));
+    assert.equal((jobs.body as { error: { errors: { reason: string }[] } }).error.errors[0]?.reason, 'rateLimitExceeded');
+    assert.ok(Number(jobs.headers.get('retry-after')) >= 1);
     assert.equal((await call(`${gateway.url}/v1/queries`, { token: other, body: { sql: huge } })).status, 422, 'another caller has its own budget');
 
     // Every statement the gateway read is recorded; the refused call never became a request.

@@ -4,6 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler, t
 import helmet from 'helmet';
 import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { largeBodyBudget } from './large-body-budget.js';
+import { LedgergateError } from '../../domain/errors.js';
 import type { Authenticator, Logger } from '../../domain/ports.js';
 import type { AuthFailureRecorder } from '../../app/auth-failure-recorder.js';
 import { authenticate, principalOf, type UnauthenticatedResponder } from './authenticate.js';
@@ -88,8 +89,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
 
   for (const handler of options.beforeRoutes ?? []) app.use(handler);
 
-  const limitHandler = (_req: express.Request, res: express.Response) => {
-    sendProblem(res, 429, 'rate_limited', 'Too many requests; slow down and retry after the Retry-After interval');
+  // Passed on as an error, so each API answers in its own words (problem+json, or BigQuery's envelope).
+  const limitHandler = (_req: express.Request, _res: express.Response, next: express.NextFunction) => {
+    next(new LedgergateError('rate_limited', 'Too many requests; slow down and retry after the Retry-After interval'));
   };
   app.use(
     rateLimit({

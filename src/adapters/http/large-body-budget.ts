@@ -7,7 +7,8 @@
  * busy for everyone else (others' p99 over half a second, bench/README.md). Bodies up to
  * `largeBodyBytes` are never counted — ordinary statements are a few kilobytes — so only callers
  * sending large bodies spend the budget: `bytesPerMinute` of them, refilled continuously. Past it
- * the call is answered `429 rate_limited` with `Retry-After`, from the `Content-Length` header,
+ * the call is answered `429 rate_limited` (BigQuery's `rateLimitExceeded` on its API) with
+ * `Retry-After`, from the `Content-Length` header,
  * before any byte of the body is read or parsed; like the other rate limits it happens before the
  * call is a query request, so nothing is recorded for it. A body sent without a length (chunked)
  * cannot be weighed first: it is let in only while the caller is not in debt, and its size is
@@ -18,8 +19,8 @@
  * unauthenticated flood cannot make the gateway parse large bodies either.
  */
 import { createHash } from 'node:crypto';
-import type { Request, RequestHandler, Response } from 'express';
-import { sendProblem } from './problem.js';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { LedgergateError } from '../../domain/errors.js';
 
 /** Bodies larger than this count against the budget. */
 export const largeBodyBytes = 64 * 1024;
@@ -74,15 +75,19 @@ export function largeBodyBudget(options: LargeBodyBudgetOptions): LargeBodyBudge
     return fresh;
   };
 
-  const refuse = (res: Response, bucket: Bucket, size: number): void => {
+  /**
+   * Passed on as an error, so each API answers in its own words (problem+json, or BigQuery's envelope
+   * on its paths). The unread body is left to node, which discards it; the connection stays usable.
+   */
+  const refuse = (res: Response, next: NextFunction, bucket: Bucket, size: number): void => {
     const retryAfterSeconds = Math.max(1, Math.ceil((size - bucket.bytes) / refillPerMs / 1000));
     res.setHeader('Retry-After', String(retryAfterSeconds));
-    // The unread body is left to node, which discards it; the connection stays usable.
-    sendProblem(
-      res,
-      429,
-      'rate_limited',
-      `Too many large request bodies: bodies over ${largeBodyBytes} bytes may add up to LEDGERGATE_LARGE_BODY_BUDGET (${capacity} bytes) per minute per caller; retry after ${retryAfterSeconds} s`,
+    next(
+      new LedgergateError(
+        'rate_limited',
+        `Too many large request bodies: bodies over ${largeBodyBytes} bytes may add up to LEDGERGATE_LARGE_BODY_BUDGET (${capacity} bytes) per minute per caller; retry after ${retryAfterSeconds} s`,
+        { setting: 'LEDGERGATE_LARGE_BODY_BUDGET' },
+      ),
     );
   };
 
@@ -91,7 +96,7 @@ export function largeBodyBudget(options: LargeBodyBudgetOptions): LargeBodyBudge
     if (length === undefined) {
       if (req.headers['transfer-encoding'] === undefined) return next();
       const bucket = bucketOf(callerOf(req, res), now());
-      if (bucket.bytes <= 0) return refuse(res, bucket, 1);
+      if (bucket.bytes <= 0) return refuse(res, next, bucket, 1);
       unweighed.add(req);
       return next();
     }
@@ -99,7 +104,7 @@ export function largeBodyBudget(options: LargeBodyBudgetOptions): LargeBodyBudge
     if (!Number.isFinite(declared) || declared <= largeBodyBytes) return next();
     const bucket = bucketOf(callerOf(req, res), now());
     const size = Math.min(declared, capacity);
-    if (bucket.bytes < size) return refuse(res, bucket, size);
+    if (bucket.bytes < size) return refuse(res, next, bucket, size);
     bucket.bytes -= size;
     next();
   };

@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import fc from 'fast-check';
 import { largeBodyBudget, largeBodyBytes } from '../../../src/adapters/http/large-body-budget.js';
+import { problemHandler } from '../../../src/adapters/http/problem.js';
+import { silentLogger } from '../../../src/adapters/logging/silent-logger.js';
 
 const budget = 1024 * 1024;
 let clock = 0;
@@ -27,8 +29,8 @@ before(async () => {
     reached += 1;
     res.json({ length: JSON.stringify(req.body).length });
   });
-  // Parse failures are answered like the gateway's problem handler would: 400.
-  app.use((_error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(400).json({ parsed: false }));
+  // The gateway's own problem handler: a refusal is passed on as an error and answered by it.
+  app.use(problemHandler(silentLogger));
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/echo`;
@@ -75,8 +77,9 @@ describe('large body budget', () => {
     assert.equal(refused.status, 429);
     assert.equal(reached, before, 'the route is never reached');
     assert.match(String(refused.headers['content-type']), /application\/problem\+json/);
-    const problem = JSON.parse(refused.body) as { code: string; detail: string };
+    const problem = JSON.parse(refused.body) as { code: string; detail: string; setting: string };
     assert.equal(problem.code, 'rate_limited');
+    assert.equal(problem.setting, 'LEDGERGATE_LARGE_BODY_BUDGET');
     assert.match(problem.detail, /LEDGERGATE_LARGE_BODY_BUDGET/, 'the answer names the setting');
     assert.ok(Number(refused.headers['retry-after']) >= 1, 'Retry-After says when');
     assert.equal((await post(statement(largeBodyBytes - 1024), 'heavy')).status, 200, 'a body under 64 KiB is never counted');

@@ -9,7 +9,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { isLedgergateError, type ErrorCode } from '../../../domain/errors.js';
 import type { Logger } from '../../../domain/ports.js';
 
-export type BigQueryReason = 'invalid' | 'invalidQuery' | 'notFound' | 'duplicate' | 'accessDenied' | 'stopped' | 'bytesBilledLimitExceeded' | 'responseTooLarge';
+export type BigQueryReason = 'invalid' | 'invalidQuery' | 'notFound' | 'duplicate' | 'accessDenied' | 'stopped' | 'bytesBilledLimitExceeded' | 'responseTooLarge' | 'rateLimitExceeded';
 
 const statusNames: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -40,7 +40,7 @@ export function sendBigQueryError(res: Response, status: number, reason: string,
   });
 }
 
-/** The gateway's own error codes in BigQuery's words (none of them a reason clients retry). */
+/** The gateway's own error codes in BigQuery's words (none of them a reason clients retry, except a rate limit). */
 const reasonOf: Partial<Record<ErrorCode, { status: number; reason: BigQueryReason }>> = {
   invalid_request: { status: 400, reason: 'invalid' },
   sql_too_long: { status: 400, reason: 'invalidQuery' },
@@ -53,6 +53,9 @@ const reasonOf: Partial<Record<ErrorCode, { status: number; reason: BigQueryReas
   already_decided: { status: 409, reason: 'duplicate' },
   invalid_transition: { status: 409, reason: 'duplicate' },
   payload_too_large: { status: 413, reason: 'invalid' },
+  // The one reason clients retry, and safely: a rate limit refuses the call before it is read, so
+  // nothing ran and nothing was recorded; BigQuery answers its own quotas the same way.
+  rate_limited: { status: 429, reason: 'rateLimitExceeded' },
   // Faults of the gateway itself: stated as such, and still not retried behind the agent's back.
   store_unavailable: { status: 400, reason: 'invalid' },
   // jobs.list while its read model is rebuilt: the message says to retry shortly.
