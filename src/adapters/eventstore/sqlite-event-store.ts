@@ -27,6 +27,7 @@ import { canonicalJson } from '../../domain/evidence/event-hash.js';
 import { fastPathHoldsForJsonText } from '../../domain/evidence/canonical-json.js';
 import { checkAppendable } from './append-checks.js';
 import { sqliteProjectionReads } from './sqlite-projection-reads.js';
+import { sqliteReadAhead } from './sqlite-read-ahead.js';
 
 export interface SqliteEventStoreOptions {
   readonly file: string;
@@ -121,7 +122,8 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     }
   };
 
-  const projectionReads = sqliteProjectionReads(db, registry, guard);
+  const readAhead = sqliteReadAhead({ file, busyTimeoutMs: options.busyTimeoutMs ?? defaultBusyTimeoutMs });
+  const projectionReads = sqliteProjectionReads(db, registry, guard, readAhead);
 
   const toRecorded = (row: EventRow): RecordedEvent => {
     const metadata = JSON.parse(row.metadata) as EventMetadata;
@@ -246,6 +248,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       closing = true;
       // Appends already accepted are committed before the store goes away.
       await writer.close();
+      await readAhead.stop();
       signals.close();
       db.close();
     },

@@ -26,15 +26,16 @@ import { LedgergateError } from '../../domain/errors.js';
 import type { EventMetadata } from '../../domain/events/metadata.js';
 import type { EventRegistry } from '../../domain/events/registry.js';
 import type { FoldableEvent, ProjectionReadOptions, UnreadData } from '../../domain/ports.js';
+import type { ReadAhead } from './sqlite-read-ahead.js';
 
 type PageRow = [position: number, streamName: string, type: string, data: unknown, occurredAt: unknown, sessionId: unknown];
 
 /** A member name that is safe to put in a JSON path literal. */
 const plainMember = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function sqliteProjectionReads(db: Database.Database, registry: EventRegistry, guard: <T>(work: () => T) => T) {
+export function sqliteProjectionReads(db: Database.Database, registry: EventRegistry, guard: <T>(work: () => T) => T, readAhead: ReadAhead) {
   const fullRow = db.prepare('SELECT data, metadata FROM events WHERE position = ?').raw();
-  const pages = new Map<string, { statement: Database.Statement; wholeDataUnread: ReadonlySet<string> }>();
+  const pages = new Map<string, { sql: string; statement: Database.Statement; wholeDataUnread: ReadonlySet<string> }>();
 
   /** One prepared statement per distinct `unread` (a runner passes the same few over and over). */
   const pageFor = (unread: UnreadData) => {
@@ -58,15 +59,11 @@ export function sqliteProjectionReads(db: Database.Database, registry: EventRegi
     const data = cases.length === 0 ? 'data' : `CASE type ${cases.join(' ')} ELSE data END`;
     // SQLite pulls the two metadata members out in C; a metadata text that is not JSON yields NULLs
     // (json_valid first: `->>` would raise a bare SQLITE_ERROR without the row's position).
-    const statement = db
-      .prepare(
-        `SELECT position, stream_name, type, ${data},
+    const sql = `SELECT position, stream_name, type, ${data},
            CASE WHEN json_valid(metadata) THEN metadata ->> '$.occurredAt' END,
            CASE WHEN json_valid(metadata) THEN metadata ->> '$.sessionId' END
-         FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-      )
-      .raw();
-    const made = { statement, wholeDataUnread };
+         FROM events WHERE position > ? ORDER BY position LIMIT ?`;
+    const made = { sql, statement: db.prepare(sql).raw(), wholeDataUnread };
     pages.set(key, made);
     return made;
   };
@@ -121,8 +118,13 @@ export function sqliteProjectionReads(db: Database.Database, registry: EventRegi
       if (!Number.isInteger(from) || from < 0 || !Number.isInteger(limit) || limit < 1) {
         throw new LedgergateError('internal', `readForProjections needs an integer from >= 0 and maxCount >= 1`, { from, maxCount });
       }
-      const { statement, wholeDataUnread } = pageFor(unread);
-      const rows = guard(() => statement.all(from, limit) as PageRow[]);
+      const { sql, statement, wholeDataUnread } = pageFor(unread);
+      // A backlog of full pages is read one page ahead on another thread (sqlite-read-ahead.ts).
+      const ahead = (await readAhead.take(sql, from, limit)) as PageRow[] | undefined;
+      const rows = guard(() => ahead ?? (statement.all(from, limit) as PageRow[]));
+      const last = rows[rows.length - 1];
+      if (last && rows.length === limit) readAhead.readNext(sql, last[0], limit);
+      else void readAhead.stop();
       return rows.map((row) => toFoldable(row, wholeDataUnread));
     },
   };

@@ -1,0 +1,130 @@
+/**
+ * The rebuild read's read-ahead: while the event loop parses and folds one page of the log, a thread
+ * of its own (sqlite-read-ahead-thread.ts) reads the next. A rebuild is one core's work otherwise —
+ * SQLite stepping over the rows and decoding their text was about 40 % of it (bench/README.md,
+ * "Projection rebuild") — and this machine, like most, has two.
+ *
+ * Why a page read ahead is the page the event loop would have read: positions are gap-free and
+ * committed in order (sqlite-event-store.ts), so a reader never sees n + 1 before n, and a FULL page
+ * after `from` (`limit` rows) holds the same rows whenever it is read. A short page does not: events
+ * may have been committed since. A short page is therefore never handed out — the caller reads it
+ * again on its own connection — nor is a page read for another position, another query or another
+ * size, nor one whose read failed. Every row still goes through the caller's checks.
+ *
+ * The thread starts on the first read-ahead (a backlog of at least one full page), holds the process
+ * only while a read is in flight, and stops once its reader has caught up, when the store closes, or
+ * when a page read ahead has waited unclaimed for a few seconds (a rebuild that was stopped).
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { readAheadThreadSource } from './sqlite-read-ahead-thread.js';
+
+/** A row as the page query returns it (better-sqlite3 `raw()`). */
+export type RawRow = unknown[];
+
+export interface ReadAhead {
+  /** The FULL page read ahead for exactly this query, position and size; undefined otherwise. */
+  take(sql: string, from: number, limit: number): Promise<RawRow[] | undefined>;
+  /** Starts reading the page after `from` on the thread; a page read ahead and not taken is dropped. */
+  readNext(sql: string, from: number, limit: number): void;
+  /** Stops the thread (a later readNext starts another); resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+interface Pending {
+  readonly sql: string;
+  readonly from: number;
+  readonly limit: number;
+  readonly rows: Promise<RawRow[] | undefined>;
+}
+
+type FromThread = { readonly id: number; readonly rows: RawRow[] } | { readonly id: number; readonly error: string };
+
+/** A page read ahead and not claimed for this long belongs to a reader that stopped. */
+const unclaimedStopMs = 3000;
+
+const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
+
+/** A started thread and the reads it has not answered. */
+interface Thread {
+  readonly worker: Worker;
+  readonly reads: Set<number>;
+}
+
+export function sqliteReadAhead(settings: { readonly file: string; readonly busyTimeoutMs: number }): ReadAhead {
+  let thread: Thread | undefined;
+  let pending: Pending | undefined;
+  let unclaimed: NodeJS.Timeout | undefined;
+  let nextId = 0;
+  // A thread that failed (it could not open the file, say) is not started again: the caller reads.
+  let failed = false;
+  // Reads the thread has not answered yet, across every thread started: each settles exactly once.
+  const waiting = new Map<number, (rows: RawRow[] | undefined) => void>();
+
+  const settle = (id: number, rows: RawRow[] | undefined): void => {
+    const resolve = waiting.get(id);
+    if (!resolve) return;
+    waiting.delete(id);
+    if (waiting.size === 0) thread?.worker.unref();
+    resolve(rows);
+  };
+
+  const spawn = (): Thread => {
+    const worker = new Worker(readAheadThreadSource, { eval: true, execArgv: [], workerData: { ...settings, betterSqlite3 } });
+    const started: Thread = { worker, reads: new Set() };
+    worker.on('message', (message: FromThread) => {
+      started.reads.delete(message.id);
+      // A read the thread could not make is read again by the caller, who reports what is wrong.
+      settle(message.id, 'rows' in message ? message.rows : undefined);
+    });
+    worker.on('error', () => {
+      failed = true;
+    });
+    worker.on('exit', () => {
+      if (thread === started) thread = undefined;
+      for (const id of started.reads) settle(id, undefined);
+    });
+    worker.unref();
+    return started;
+  };
+
+  const stop = async (): Promise<void> => {
+    clearTimeout(unclaimed);
+    pending = undefined;
+    const last = thread;
+    thread = undefined;
+    if (!last) return;
+    for (const id of last.reads) settle(id, undefined);
+    const exited = new Promise<void>((resolve) => last.worker.once('exit', () => resolve()));
+    // Held until the thread has closed its connection, so a caller awaiting stop is not abandoned.
+    last.worker.ref();
+    last.worker.postMessage({ kind: 'close' });
+    await exited;
+  };
+
+  return {
+    async take(sql, from, limit) {
+      clearTimeout(unclaimed);
+      const found = pending;
+      pending = undefined;
+      if (!found || found.sql !== sql || found.from !== from || found.limit !== limit) return undefined;
+      const rows = await found.rows;
+      return rows?.length === limit ? rows : undefined;
+    },
+
+    readNext(sql, from, limit) {
+      if (failed) return;
+      thread ??= spawn();
+      const id = ++nextId;
+      const rows = new Promise<RawRow[] | undefined>((resolve) => waiting.set(id, resolve));
+      thread.reads.add(id);
+      thread.worker.ref();
+      thread.worker.postMessage({ kind: 'read', id, sql, from, limit });
+      pending = { sql, from, limit, rows };
+      clearTimeout(unclaimed);
+      unclaimed = setTimeout(() => void stop(), unclaimedStopMs).unref();
+    },
+
+    stop,
+  };
+}
