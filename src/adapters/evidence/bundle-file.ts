@@ -31,33 +31,50 @@ export interface VerifyFileOptions extends VerifyOptions {
 const defaultHashThreadsFromBytes = 16 * 2 ** 20;
 
 export async function verifyBundleFile(path: string, options: VerifyFileOptions = {}): Promise<VerifyReport> {
+  const pool = await hashPoolFor(path, options);
+  if (pool === undefined) return verifyOnThisThread(path, options);
+  try {
+    return await verifyWithPool(path, options, pool);
+  } catch (error) {
+    // The pool's path takes each line of the exporter's layout as one event without parsing it here;
+    // where a line is not one (another layout, or a broken file), the file is verified again from the
+    // start on this thread, which reports it exactly as it always does. A failed pool is not retried.
+    if (!(error instanceof SyntaxError)) throw error;
+  } finally {
+    // Ended here, so the CLI exits as soon as the report is written.
+    if (options.hashPool === undefined) await pool.close();
+  }
+  return verifyOnThisThread(path, options);
+}
+
+async function verifyOnThisThread(path: string, options: VerifyFileOptions): Promise<VerifyReport> {
   const verifier = createBundleVerifier(options);
   const tail: Record<string, unknown> = {};
   const onMember = (key: string, value: unknown): void => {
     if (key !== 'events') tail[key] = value;
   };
-  const pool = await hashPoolFor(path, options);
-  if (pool === undefined) {
-    const parser = createBundleStreamParser({ onEvent: (event) => verifier.addEvent(event), onMember });
-    for await (const chunk of textChunks(path)) parser.write(chunk);
-    parser.end();
-    return verifier.finish(tail as unknown as BundleTail);
+  const parser = createBundleStreamParser({ onEvent: (event) => verifier.addEvent(event), onMember });
+  for await (const chunk of textChunks(path)) parser.write(chunk);
+  parser.end();
+  return verifier.finish(tail as unknown as BundleTail);
+}
+
+async function verifyWithPool(path: string, options: VerifyFileOptions, pool: ChainHashPool): Promise<VerifyReport> {
+  const verifier = createBundleVerifier(options);
+  const tail: Record<string, unknown> = {};
+  const onMember = (key: string, value: unknown): void => {
+    if (key !== 'events') tail[key] = value;
+  };
+  const feed = createHashedEventFeed(pool, verifier);
+  const parser = createBundleStreamParser({ onEvent: (event, text) => feed.add(text, event), onEventText: (text) => feed.add(text), onMember });
+  // Between chunks, the batches the pool answered are checked (and new ones go to it while it keeps up).
+  for await (const chunk of textChunks(path)) {
+    parser.write(chunk);
+    await feed.settle();
   }
-  try {
-    const feed = createHashedEventFeed(pool, verifier);
-    const parser = createBundleStreamParser({ onEvent: (event, text) => feed.add(event, text), onMember });
-    // Between chunks, the batches the pool answered are checked (and new ones go to it while it keeps up).
-    for await (const chunk of textChunks(path)) {
-      parser.write(chunk);
-      await feed.settle();
-    }
-    parser.end();
-    await feed.settle(true);
-    return await verifier.finish(tail as unknown as BundleTail);
-  } finally {
-    // Ended here, so the CLI exits as soon as the report is written.
-    if (options.hashPool === undefined) await pool.close();
-  }
+  parser.end();
+  await feed.settle(true);
+  return verifier.finish(tail as unknown as BundleTail);
 }
 
 /** Threads pay only for a large file and an idle core; otherwise undefined: one thread. */
@@ -105,6 +122,12 @@ export async function* textChunks(path: string, chunkBytes = 1 << 20): AsyncGene
 export interface BundleStreamHandlers {
   /** `text`: exactly the string JSON.parse read the event from. */
   onEvent(event: unknown, text: string): void;
+  /**
+   * When given, an event laid out on a line of its own (the exporter's layout) is handed over as its
+   * text, not parsed here: the receiver must parse it and fail with a SyntaxError where it is not
+   * one JSON value (where `onEvent` would have had the same text scanned instead).
+   */
+  onEventText?(text: string): void;
   onMember(key: string, value: unknown): void;
 }
 
@@ -190,6 +213,12 @@ export function createBundleStreamParser(handlers: BundleStreamHandlers): { writ
         if (chunk.charCodeAt(end - 1) === COMMA) end--;
         if (end - 1 <= start || chunk.charCodeAt(end - 1) !== RBRACE) return -1;
         const text = chunk.slice(start, end);
+        if (handlers.onEventText !== undefined) {
+          // The skeleton takes it as the {} it is if it parses; the receiver parses it or fails.
+          handlers.onEventText(text);
+          skeleton = skeleton.endsWith('{},') ? skeleton.slice(0, -1) : `${skeleton}{}`;
+          return end - 1;
+        }
         let value: unknown;
         try {
           value = JSON.parse(text);

@@ -1,40 +1,66 @@
 /**
  * A thread for bundle file verification (see chain-hash-pool.ts): it receives the exact text of each
- * event the verifier's thread parsed, parses it again and recomputes its chain hash. JSON.parse of
- * the same text gives the same value, so what is hashed here is what the verifier checks. Holds no
- * state beyond its hasher's buffer.
+ * event the verifier's thread found, parses it, recomputes its chain hash and answers with the event's
+ * link in the chain (position, stream, type, hashes, the values the summary counts) — so the
+ * verifier's thread checks the chain in file order without parsing the event itself. An event that is
+ * not intact (a text that does not parse, a wrong shape, a hash that differs) is answered "not
+ * linked", and the verifier's thread parses and checks that one itself, reporting what is wrong
+ * exactly as on one thread. Holds no state beyond its hasher's buffer.
  */
 import { parentPort } from 'node:worker_threads';
-import { createChainHasher, type HashableEvent } from '../../domain/evidence/event-hash.js';
+import { intactLinkOf, tallyArity } from '../../domain/evidence/event-chain-check.js';
+import { createChainHasher } from '../../domain/evidence/event-hash.js';
 
 export interface ChainHashRequest {
   readonly id: number;
   readonly texts: readonly string[];
 }
 
+/**
+ * Flat, because the structured clone of a few arrays of strings and numbers costs a fraction of one
+ * object per event. For text i: `positions[i]` is its position, or NaN when it is not linked;
+ * `hashes` holds 128 characters per text (hash then prevHash; filler where not linked); `values`
+ * holds, for each linked text in order, its streamName, type and `tallyArity(type)` tally values.
+ */
 export interface ChainHashAnswer {
   readonly id: number;
-  /** 64 characters per text: its chain hash, or UNHASHED. One string: cheaper to pass than many. */
+  readonly positions: Float64Array;
   readonly hashes: string;
+  readonly values: unknown[];
 }
 
-/** In place of the hash of a text that is not an event that hashes (never a hex digest). */
-export const UNHASHED = '-'.repeat(64);
+/** Where a text is not linked (never a pair of hex digests). */
+export const UNLINKED = '-'.repeat(128);
 
 const hasher = createChainHasher();
 
-const hashOf = (text: string): string => {
-  try {
-    const event: unknown = JSON.parse(text);
-    if (event === null || typeof event !== 'object') return UNHASHED;
-    const { prevHash } = event as { prevHash?: unknown };
-    return typeof prevHash === 'string' ? hasher.hash(prevHash, event as HashableEvent) : UNHASHED;
-  } catch {
-    return UNHASHED;
+function answer({ id, texts }: ChainHashRequest): ChainHashAnswer {
+  const positions = new Float64Array(texts.length);
+  const hashes: string[] = [];
+  const values: unknown[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    let event: unknown;
+    try {
+      event = JSON.parse(texts[i] as string);
+    } catch {
+      event = undefined;
+    }
+    const link = event === undefined ? undefined : intactLinkOf(event, hasher);
+    // A prevHash of another length fails its format check; the verifier's thread reports that itself.
+    if (link === undefined || link.prevHash.length !== 64) {
+      positions[i] = Number.NaN;
+      hashes.push(UNLINKED);
+      continue;
+    }
+    positions[i] = link.position;
+    hashes.push(link.hash, link.prevHash);
+    values.push(link.streamName, link.type);
+    for (let k = 0; k < tallyArity(link.type); k++) values.push(link.fact[k]);
   }
-};
+  return { id, positions, hashes: hashes.join(''), values };
+}
 
-parentPort?.on('message', ({ id, texts }: ChainHashRequest) => {
-  const answer: ChainHashAnswer = { id, hashes: texts.map(hashOf).join('') };
-  parentPort?.postMessage(answer);
+parentPort?.on('message', (request: ChainHashRequest) => {
+  const reply = answer(request);
+  parentPort?.postMessage(reply, [reply.positions.buffer as ArrayBuffer]);
 });

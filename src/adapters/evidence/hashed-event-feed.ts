@@ -1,20 +1,22 @@
 /**
- * Feeds a bundle file's events to the verifier with part of the hashing done by a thread pool:
- * events are queued in file order in small batches with the exact text they were parsed from; a
- * batch goes to the pool while the pool keeps up (few batches outstanding), otherwise this thread
- * hashes it itself — so a busy or slow second core costs little, and an idle one takes the hashing.
+ * Feeds a bundle file's events to the verifier with the parsing and hashing done partly by a thread
+ * pool: events are queued in file order in batches of the exact text they were found as; a batch
+ * goes to the pool while the pool keeps up (few batches outstanding), otherwise this thread parses
+ * and hashes it itself — so a busy or slow second core costs little, and an idle one takes the work.
  * Batches are checked here, in file order, so the chain and position checks stay on this thread and
- * every event's hash is still recomputed (by the pool from the same text, or here) and compared.
- * A failed pool fails verification (`settle` rejects); nothing is skipped.
+ * every event's hash is still recomputed (by the pool, or here) and compared. An event the pool does
+ * not link (not intact) is parsed and checked here, so it is reported exactly as on one thread.
+ * A failed pool fails verification (`settle` rejects); nothing is skipped. A text that is not JSON
+ * throws the SyntaxError of JSON.parse.
  */
 import type { BundleVerifier } from '../../domain/evidence/verify.js';
-import type { ChainHashPool, HashedTexts } from './chain-hash-pool.js';
+import type { ChainHashPool, LinkedTexts } from './chain-hash-pool.js';
 
 export interface HashedEventFeed {
-  /** `text`: exactly the string `event` was parsed from. */
-  add(event: unknown, text: string): void;
+  /** `text`: exactly the text of one event; `event`: its JSON.parse, when already parsed. */
+  add(text: string, event?: unknown): void;
   /**
-   * Checks the batches that are ready (hashed, or to be hashed here) in order; `all`: sends and
+   * Checks the batches that are ready (linked, or to be checked here) in order; `all`: sends and
    * checks everything, waiting for the pool. Also waits when too many events are queued.
    */
   settle(all?: boolean): Promise<void>;
@@ -22,37 +24,40 @@ export interface HashedEventFeed {
 
 export interface FeedLimits {
   readonly batchSize: number;
-  /** Batches outstanding at the pool beyond which new batches are hashed here. */
+  /** Batches outstanding at the pool beyond which new batches are checked here. */
   readonly maxAtPool: number;
   /** Batches queued beyond which adding waits for the pool (bounds memory). */
   readonly maxQueued: number;
 }
 
-const defaultLimits: FeedLimits = { batchSize: 128, maxAtPool: 6, maxQueued: 64 };
+const defaultLimits: FeedLimits = { batchSize: 256, maxAtPool: 4, maxQueued: 32 };
 
 interface Batch {
+  readonly texts: string[];
+  /** Parsed values where the finder parsed them already (sparse). */
   readonly events: unknown[];
-  /** Undefined for a batch hashed on this thread. */
+  /** Undefined for a batch checked wholly on this thread. */
   readonly answer?: Promise<void>;
-  hashed?: HashedTexts;
+  linked?: LinkedTexts;
   failure?: unknown;
 }
 
 export function createHashedEventFeed(pool: ChainHashPool, verifier: BundleVerifier, limits: FeedLimits = defaultLimits): HashedEventFeed {
   const queue: Batch[] = [];
   let atPool = 0;
-  let events: unknown[] = [];
   let texts: string[] = [];
+  let events: unknown[] = [];
 
   const close = (): void => {
-    if (events.length === 0) return;
+    if (texts.length === 0) return;
     if (atPool < limits.maxAtPool) {
       atPool += 1;
       const batch: Batch = {
+        texts,
         events,
-        answer: pool.hash(texts).then(
-          (hashed) => {
-            batch.hashed = hashed;
+        answer: pool.link(texts).then(
+          (linked) => {
+            batch.linked = linked;
             atPool -= 1;
           },
           (error: unknown) => {
@@ -63,30 +68,35 @@ export function createHashedEventFeed(pool: ChainHashPool, verifier: BundleVerif
       };
       queue.push(batch);
     } else {
-      queue.push({ events });
+      queue.push({ texts, events });
     }
-    events = [];
     texts = [];
+    events = [];
   };
+
+  const eventAt = (batch: Batch, i: number): unknown => (i in batch.events ? batch.events[i] : JSON.parse(batch.texts[i] as string));
 
   const check = (batch: Batch): void => {
     if (batch.failure !== undefined) throw batch.failure;
-    const { hashed } = batch;
-    if (hashed === undefined) for (const event of batch.events) verifier.addEvent(event);
-    else for (let i = 0; i < batch.events.length; i++) verifier.addEvent(batch.events[i], hashed.at(i));
+    const { linked } = batch;
+    for (let i = 0; i < batch.texts.length; i++) {
+      const link = linked?.at(i);
+      if (link === undefined) verifier.addEvent(eventAt(batch, i));
+      else verifier.addLink(link);
+    }
   };
 
   return {
-    add(event, text) {
-      events.push(event);
+    add(text, event) {
+      if (event !== undefined) events[texts.length] = event;
       texts.push(text);
-      if (events.length >= limits.batchSize) close();
+      if (texts.length >= limits.batchSize) close();
     },
     async settle(all = false) {
       if (all) close();
       while (queue.length > 0) {
         const head = queue[0] as Batch;
-        const waiting = head.answer !== undefined && head.hashed === undefined && head.failure === undefined;
+        const waiting = head.answer !== undefined && head.linked === undefined && head.failure === undefined;
         if (waiting) {
           if (!all && queue.length <= limits.maxQueued) return;
           await head.answer;

@@ -4,7 +4,7 @@
  * equal to the hash before it. Keeps 32 bytes per event for the seal checks that follow, and the
  * counters of the auditor's summary.
  */
-import { createChainHasher, type HashableEvent } from './event-hash.js';
+import { createChainHasher, type ChainHasher, type HashableEvent } from './event-hash.js';
 
 export interface VerifyFailure {
   readonly kind: 'event' | 'seal' | 'manifest';
@@ -48,9 +48,100 @@ export interface EventChainCheck {
    * parsed the same text), or '' where that threw; otherwise the hash is computed here.
    */
   add(event: unknown, recomputed?: string): void;
+  /** The same checks as `add` for an event whose link was taken where it was parsed (`linkOf`). */
+  addLink(link: ChainLink): void;
   readonly failures: VerifyFailure[];
   range(): ChainedRange;
   activity(): ActivitySummary;
+}
+
+/**
+ * Everything the ordered checks read of an event that has an event's shape: so an event can be
+ * parsed and hashed on one thread and checked in file order on another, without being parsed twice.
+ */
+export interface ChainLink {
+  readonly position: number;
+  readonly streamName: string;
+  readonly type: string;
+  readonly hash: string;
+  readonly prevHash: string;
+  /** `chainHash(prevHash, event)`; undefined where computing it threw. */
+  readonly recomputed: string | undefined;
+  /** What the auditor's counters read of the event's data (`tallyFactOf`). */
+  readonly fact: TallyFact;
+}
+
+/**
+ * The values of an event's data its type is counted by, in a fixed number per type (`tallyArity`):
+ * decisions [requestId, effect], ResultMasked [number of masked columns], PolicyActivated
+ * [policyHash], Sealed [data]; each undefined where the data does not hold it. Plain values, so a
+ * worker thread can hand them over.
+ */
+export type TallyFact = readonly unknown[];
+
+const noFact: TallyFact = [];
+
+/** How many values `tallyFactOf` gives for an event of this type. */
+export function tallyArity(type: string): number {
+  switch (type) {
+    case 'PolicyEvaluated':
+    case 'QueryReevaluated':
+      return 2;
+    case 'ResultMasked':
+    case 'PolicyActivated':
+    case 'Sealed':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+export function tallyFactOf(type: string, eventData: unknown): TallyFact {
+  const data = (eventData ?? {}) as Record<string, unknown>;
+  switch (type) {
+    case 'PolicyEvaluated':
+    case 'QueryReevaluated':
+      return [typeof data.requestId === 'string' ? data.requestId : undefined, typeof data.effect === 'string' ? data.effect : undefined];
+    case 'ResultMasked':
+      return [Array.isArray(data.maskedColumns) ? data.maskedColumns.length : undefined];
+    case 'PolicyActivated':
+      return [typeof data.policyHash === 'string' ? data.policyHash : undefined];
+    case 'Sealed':
+      return [eventData];
+    default:
+      return noFact;
+  }
+}
+
+/**
+ * The link of a parsed event when it has an event's shape and its hash is the one recomputed here
+ * (the case of every intact event), else undefined: the caller then hands the event itself to `add`,
+ * which reports what is wrong with it. Pure apart from the hasher's buffer.
+ */
+export function intactLinkOf(raw: unknown, hasher: ChainHasher): ChainLink | undefined {
+  const event = raw as Partial<EventShape> | undefined;
+  if (shapeProblem(event) !== undefined) return undefined;
+  const valid = event as EventShape;
+  let recomputed: string;
+  try {
+    recomputed = hasher.hash(valid.prevHash, valid);
+  } catch {
+    return undefined;
+  }
+  if (recomputed !== valid.hash) return undefined;
+  return linkOf(valid, recomputed);
+}
+
+function linkOf(valid: EventShape, recomputed: string | undefined): ChainLink {
+  return {
+    position: valid.position,
+    streamName: valid.streamName,
+    type: valid.type,
+    hash: valid.hash,
+    prevHash: valid.prevHash,
+    recomputed,
+    fact: tallyFactOf(valid.type, valid.data),
+  };
 }
 
 const HASH = /^[0-9a-f]{64}$/;
@@ -79,7 +170,7 @@ export function createEventChainCheck(): EventChainCheck {
   const policiesActivated: string[] = [];
   const sealEventPositions = new Map<number, RecordedSeal>();
 
-  const fail = (event: Partial<EventShape> | undefined, position: number | undefined, message: string): void => {
+  const fail = (event: { readonly streamName?: unknown; readonly type?: unknown } | undefined, position: number | undefined, message: string): void => {
     failures.push({
       kind: 'event',
       position,
@@ -100,15 +191,15 @@ export function createEventChainCheck(): EventChainCheck {
     for (let i = 0; i < 32; i++) hashes[at + i] = (hexValue(hash.charCodeAt(2 * i)) << 4) | hexValue(hash.charCodeAt(2 * i + 1));
   };
 
-  const tally = (event: EventShape): void => {
-    const data = (event.data ?? {}) as Record<string, unknown>;
-    switch (event.type) {
+  const tally = (link: ChainLink): void => {
+    const { fact } = link;
+    switch (link.type) {
       case 'QueryRequested':
         requests += 1;
         break;
       case 'PolicyEvaluated':
       case 'QueryReevaluated':
-        if (typeof data.requestId === 'string' && typeof data.effect === 'string') decisions.set(data.requestId, data.effect);
+        if (typeof fact[0] === 'string' && typeof fact[1] === 'string') decisions.set(fact[0], fact[1]);
         break;
       case 'QueryApproved':
         approvals += 1;
@@ -120,15 +211,50 @@ export function createEventChainCheck(): EventChainCheck {
         expiredApprovals += 1;
         break;
       case 'ResultMasked':
-        if (Array.isArray(data.maskedColumns)) maskedColumns += data.maskedColumns.length;
+        if (typeof fact[0] === 'number') maskedColumns += fact[0];
         break;
       case 'PolicyActivated':
-        if (typeof data.policyHash === 'string') policiesActivated.push(data.policyHash);
+        if (typeof fact[0] === 'string') policiesActivated.push(fact[0]);
         break;
       case 'Sealed':
-        sealEventPositions.set(event.position, { streamName: event.streamName, data: event.data });
+        sealEventPositions.set(link.position, { streamName: link.streamName, data: fact[0] });
         break;
     }
+  };
+
+  const addLink = (link: ChainLink): void => {
+    const { recomputed } = link;
+    // A hash equal to the recomputed one, or a prevHash equal to the previous event's (already
+    // checked) hash, is 64 lowercase hex by construction; only the others need the pattern test.
+    const hashProblem = hashFormatProblem(link, recomputed, lastHash);
+    if (hashProblem !== undefined) {
+      fail(link, link.position, hashProblem);
+      return;
+    }
+    if (expectedPosition !== undefined && link.position !== expectedPosition) {
+      if (link.position > expectedPosition) {
+        const missing = link.position - expectedPosition === 1 ? `${expectedPosition}` : `${expectedPosition}–${link.position - 1}`;
+        fail(undefined, expectedPosition, `event at position ${missing} is missing (next event found is position ${link.position}: deleted or reordered)`);
+      } else {
+        fail(link, link.position, `position ${link.position} appears again after ${expectedPosition - 1} (inserted, duplicated or reordered event)`);
+      }
+    }
+    if (recomputed !== link.hash) {
+      fail(link, link.position, 'content does not match its hash (event modified)');
+    } else if (lastHash !== undefined && link.prevHash !== lastHash) {
+      fail(link, link.position, "prevHash does not match the previous event's hash (chain broken: event inserted, deleted or reordered)");
+    }
+    if (firstPosition === undefined) {
+      firstPosition = link.position;
+      firstPrevHash = link.prevHash;
+      firstHash = link.hash;
+    }
+    keepHash(link.hash);
+    count += 1;
+    lastHash = link.hash;
+    lastPosition = link.position;
+    expectedPosition = Math.max(expectedPosition ?? 0, link.position + 1);
+    tally(link);
   };
 
   return {
@@ -152,38 +278,9 @@ export function createEventChainCheck(): EventChainCheck {
           recomputed = undefined;
         }
       }
-      // A hash equal to the recomputed one, or a prevHash equal to the previous event's (already
-      // checked) hash, is 64 lowercase hex by construction; only the others need the pattern test.
-      const hashProblem = hashFormatProblem(valid, recomputed, lastHash);
-      if (hashProblem !== undefined) {
-        fail(valid, valid.position, hashProblem);
-        return;
-      }
-      if (expectedPosition !== undefined && valid.position !== expectedPosition) {
-        if (valid.position > expectedPosition) {
-          const missing = valid.position - expectedPosition === 1 ? `${expectedPosition}` : `${expectedPosition}–${valid.position - 1}`;
-          fail(undefined, expectedPosition, `event at position ${missing} is missing (next event found is position ${valid.position}: deleted or reordered)`);
-        } else {
-          fail(valid, valid.position, `position ${valid.position} appears again after ${expectedPosition - 1} (inserted, duplicated or reordered event)`);
-        }
-      }
-      if (recomputed !== valid.hash) {
-        fail(valid, valid.position, 'content does not match its hash (event modified)');
-      } else if (lastHash !== undefined && valid.prevHash !== lastHash) {
-        fail(valid, valid.position, "prevHash does not match the previous event's hash (chain broken: event inserted, deleted or reordered)");
-      }
-      if (firstPosition === undefined) {
-        firstPosition = valid.position;
-        firstPrevHash = valid.prevHash;
-        firstHash = valid.hash;
-      }
-      keepHash(valid.hash);
-      count += 1;
-      lastHash = valid.hash;
-      lastPosition = valid.position;
-      expectedPosition = Math.max(expectedPosition ?? 0, valid.position + 1);
-      tally(valid);
+      addLink(linkOf(valid, recomputed));
     },
+    addLink,
     range: () => ({
       count,
       firstPosition,
@@ -223,7 +320,7 @@ function shapeProblem(event: Partial<EventShape> | undefined): string | undefine
 }
 
 /** The rest of the shape check, after the hash is recomputed: the same answers as testing both fields against HASH. */
-function hashFormatProblem(event: EventShape, recomputed: string | undefined, previousHash: string | undefined): string | undefined {
+function hashFormatProblem(event: Pick<EventShape, 'hash' | 'prevHash'>, recomputed: string | undefined, previousHash: string | undefined): string | undefined {
   if (event.hash !== recomputed && !HASH.test(event.hash)) return 'hash missing or malformed';
   if (event.prevHash !== previousHash && !HASH.test(event.prevHash)) return 'prevHash missing or malformed';
   return undefined;

@@ -6,11 +6,11 @@
  * the manifest. The first failure names the place an auditor should look first.
  */
 import { bundleFormat, manifestSigningInput, type BundleManifest, type BundleSeal, type EvidenceBundle, type Jwks } from './bundle.js';
-import { createEventChainCheck, type ActivitySummary, type ChainedRange, type VerifyFailure } from './event-chain-check.js';
+import { createEventChainCheck, type ActivitySummary, type ChainedRange, type ChainLink, type VerifyFailure } from './event-chain-check.js';
 import { checkSeals, type SealCheckResult } from './seal-check.js';
 import { createSignatureChecker, type SignatureChecker } from './signature-check.js';
 
-export type { VerifyFailure } from './event-chain-check.js';
+export type { ChainLink, VerifyFailure } from './event-chain-check.js';
 
 export interface VerifyOptions {
   /** Keys the auditor trusts (e.g. the gateway's published JWKS); when set, any other signer fails. */
@@ -49,6 +49,8 @@ export type BundleTail = Omit<EvidenceBundle, 'events'>;
 export interface BundleVerifier {
   /** `recomputed`: the event's chain hash computed elsewhere, see EventChainCheck.add. */
   addEvent(event: unknown, recomputed?: string): void;
+  /** An intact event's link, taken where it was parsed (see event-chain-check.ts `intactLinkOf`). */
+  addLink(link: ChainLink): void;
   finish(tail: BundleTail): Promise<VerifyReport>;
 }
 
@@ -62,6 +64,7 @@ export function createBundleVerifier(options: VerifyOptions = {}): BundleVerifie
   const events = createEventChainCheck();
   return {
     addEvent: (event, recomputed) => events.add(event, recomputed),
+    addLink: (link) => events.addLink(link),
     async finish(tail) {
       const range = events.range();
       const activity = events.activity();
