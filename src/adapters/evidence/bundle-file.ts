@@ -15,11 +15,9 @@ import { createHashedEventFeed } from './hashed-event-feed.js';
 
 export interface VerifyFileOptions extends VerifyOptions {
   /**
-   * Threads recomputing the events' hashes beside the parsing thread: 0 keeps everything on one
-   * thread. Default 'auto': one where os.availableParallelism() ≥ 2 and the one-minute load average
-   * leaves a core idle, else none. Alternated on the shared 2-core machine the worker won where a
-   * core was free enough (set medians +6 to +17 %) and lost up to 28 % where the neighbours took it
-   * (bench/README.md, "third pass").
+   * Threads parsing and hashing events beside the thread that reads the file and checks the chain:
+   * 0 keeps everything on one thread. Default 'auto': one where os.availableParallelism() ≥ 2 and
+   * the one-minute load average leaves a core idle, else none (see autoHashThreads).
    */
   readonly hashThreads?: number | 'auto';
   /** Smaller files are verified on one thread (default 16 MiB, ≈ 24k exported events): a thread costs milliseconds to start. */
@@ -88,9 +86,11 @@ async function hashPoolFor(path: string, options: VerifyFileOptions): Promise<Ch
 }
 
 /**
- * Every event is parsed twice (14–28 % more CPU, measured): the worker pays only where a second core
- * would otherwise idle, and loses where both are busy (load 7–8 here: 72–90k against 100–109k
- * events/s). Batches the worker does not keep up with are hashed on this thread, not waited for.
+ * Each event is parsed once, by the worker or here, but handing texts and links between threads
+ * costs CPU (per CPU-second 68–80k against 76–92k events/s on one thread, medians at load 3–5): the
+ * worker pays where a second core would otherwise idle (up to 150–195k events/s against ≈ 110k) and
+ * loses where the neighbours take both cores. Batches the worker does not keep up with are parsed
+ * and hashed on this thread, not waited for (bench/README.md, "fourth pass").
  */
 function autoHashThreads(): number {
   const cores = availableParallelism();

@@ -33,7 +33,7 @@ export interface FeedLimits {
   readonly maxQueued: number;
 }
 
-const defaultLimits: FeedLimits = { batchSize: 256, maxAtPool: 4, maxQueued: 24 };
+const defaultLimits: FeedLimits = { batchSize: 256, maxAtPool: 4, maxQueued: 8 };
 
 interface Batch {
   readonly texts: string[];

@@ -22,6 +22,37 @@ function parseInChunks(text: string, size: number): { events: unknown[]; members
   return { events, members };
 }
 
+/**
+ * As the hashing worker's path reads a file: an event alone on its line is handed over as text and
+ * parsed by the receiver (here, as there, JSON.parse: a SyntaxError means "not one event per line",
+ * and the file is read again with the eager parser).
+ */
+function parseDeferredInChunks(text: string, size: number): { events: unknown[]; members: Record<string, unknown>; texts: number } {
+  const events: unknown[] = [];
+  const members: Record<string, unknown> = {};
+  let texts = 0;
+  const parser = createBundleStreamParser({
+    onEvent: (event) => events.push(event),
+    onEventText: (eventText) => {
+      texts += 1;
+      events.push(JSON.parse(eventText));
+    },
+    onMember: (k, v) => (members[k] = v),
+  });
+  for (let i = 0; i < text.length; i += size) parser.write(text.slice(i, i + size));
+  parser.end();
+  return { events, members, texts };
+}
+
+const outcomeOf = <T>(read: () => T): T | SyntaxError => {
+  try {
+    return read();
+  } catch (error) {
+    assert.ok(error instanceof SyntaxError, String(error));
+    return error;
+  }
+};
+
 describe('streaming bundle parser', () => {
   const document = {
     format: 'ledgergate-evidence/1',
@@ -66,6 +97,36 @@ describe('streaming bundle parser', () => {
         assert.deepEqual(members, rest, `chunk size ${size}`);
       }
     }
+  });
+
+  it('handing events on their own line over as text reads the same, or fails with a SyntaxError where a line is not one event', () => {
+    const layouts = [JSON.stringify(document), JSON.stringify(document, null, 2), oneEventPerLine('\n'), oneEventPerLine('\r\n')];
+    for (const text of layouts) {
+      for (const size of [1, 7, 100_000]) {
+        const { texts, ...deferred } = parseDeferredInChunks(text, size);
+        const { events, members } = parseInChunks(text, size);
+        assert.deepEqual(deferred, { events, members }, `chunk size ${size}`);
+        if (text.startsWith('{"events":[\n') && size === 100_000) assert.equal(texts, 2, 'both object events handed over as text');
+      }
+    }
+    assert.throws(() => parseDeferredInChunks(eventsSplitAcrossLines, 100_000), SyntaxError);
+    // Generated damage: the deferred reading fails wherever the eager one does, and otherwise reads
+    // exactly what it reads (or fails, and the file is then read eagerly).
+    const texts = [oneEventPerLine('\n'), eventsSplitAcrossLines, JSON.stringify(document, null, 1)];
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 0x09, max: 0x7e }), fc.constantFrom(1, 3, 64, 100_000), (text, at, code, size) => {
+        const index = at % text.length;
+        const changed = `${text.slice(0, index)}${String.fromCharCode(code)}${text.slice(index + 1)}`;
+        const eager = outcomeOf(() => parseInChunks(changed, size));
+        const deferred = outcomeOf(() => {
+          const { texts: _texts, ...read } = parseDeferredInChunks(changed, size);
+          return read;
+        });
+        if (eager instanceof SyntaxError) assert.ok(deferred instanceof SyntaxError, `accepted what the eager parser refuses: ${changed}`);
+        else if (!(deferred instanceof SyntaxError)) assert.deepEqual(deferred, eager, changed);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('handles an empty events array', () => {
