@@ -1,7 +1,9 @@
 /**
  * Projection rebuild alone: all six persisted read models folded from an existing log into a fresh
- * read-model file, wall-clock and CPU (`process.cpuUsage`, every thread of this process) per event.
- * Made for comparing two builds against the SAME log, alternately, on a shared machine.
+ * read-model file: events per second of wall-clock time, of CPU time over every thread
+ * (`process.cpuUsage`), and of the event loop's own CPU time (/proc; the rebuild's critical path, the
+ * figure to compare on a shared machine). Made for comparing two builds against the SAME log,
+ * alternately. `npm run bench` runs it in fresh processes with npm start's heap settings.
  *
  *   node --import tsx bench/rebuild.bench.ts make <dir> [events]   records real request lifecycles
  *       with the gateway process and clones them (new ids) into <dir>/data/events.sqlite (default 200k)
@@ -14,30 +16,10 @@ import { join } from 'node:path';
 import { openSqliteEventStore } from '../src/adapters/eventstore/sqlite-event-store.js';
 import { silentLogger } from '../src/adapters/logging/silent-logger.js';
 import { createEventRegistry } from '../src/domain/events/registry.js';
-import type { EventStore } from '../src/domain/ports.js';
 import { openReadModelDb } from '../src/projections/read-model-db.js';
 import { createReadModels } from '../src/projections/read-models.js';
 import { startProjectionRunner } from '../src/projections/runner.js';
 import { startEnvironment, startNodeFlags } from './npm-start.js';
-
-/** The store with the main thread's CPU time spent inside its reads counted (the rest is folding and writing). */
-function timedReads(store: EventStore): { store: EventStore; cpuMs: () => number } {
-  let micros = 0;
-  const timed = <A, R>(read: (options: A) => Promise<R>) => async (options: A): Promise<R> => {
-    const before = process.cpuUsage();
-    try {
-      return await read(options);
-    } finally {
-      const used = process.cpuUsage(before);
-      micros += used.user + used.system;
-    }
-  };
-  const readForProjections = store.readForProjections?.bind(store);
-  return {
-    store: { ...store, readAll: timed(store.readAll.bind(store)), ...(readForProjections ? { readForProjections: timed(readForProjections) } : {}) },
-    cpuMs: () => micros / 1000,
-  };
-}
 
 /** CPU seconds of this process's main thread (the event loop), from /proc: utime + stime in clock ticks. */
 function mainThreadCpuSeconds(): number {
@@ -45,10 +27,9 @@ function mainThreadCpuSeconds(): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-export async function timeRebuild(file: string): Promise<{ events: number; wallPerS: number; cpuPerS: number; mainCpuPerS: number; seconds: number; readCpuShare: number }> {
+export async function timeRebuild(file: string): Promise<{ events: number; wallPerS: number; cpuPerS: number; mainCpuPerS: number; seconds: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'ledgergate-rebuild-bench-'));
-  const opened = openSqliteEventStore({ file, registry: createEventRegistry() });
-  const { store, cpuMs } = timedReads(opened);
+  const store = openSqliteEventStore({ file, registry: createEventRegistry() });
   try {
     const head = await store.headPosition();
     const cpu = process.cpuUsage();
@@ -64,9 +45,9 @@ export async function timeRebuild(file: string): Promise<{ events: number; wallP
     runner.stop();
     readModelDb.close();
     const cpuSeconds = (used.user + used.system) / 1e6;
-    return { events: head, seconds, wallPerS: head / seconds, cpuPerS: head / cpuSeconds, mainCpuPerS: head / mainCpuSeconds, readCpuShare: cpuMs() / 1000 / cpuSeconds };
+    return { events: head, seconds, wallPerS: head / seconds, cpuPerS: head / cpuSeconds, mainCpuPerS: head / mainCpuSeconds };
   } finally {
-    await opened.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -77,7 +58,6 @@ export interface RebuildRun {
   wall_events_per_s: number;
   cpu_events_per_s: number;
   main_thread_cpu_events_per_s: number;
-  read_cpu_share: number;
   load1: number;
 }
 
@@ -126,7 +106,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (process.env.LEDGERGATE_REBUILD_BENCH_GATEWAY_FLAGS === '1') await import('../src/v8-memory-flags.js');
     for (let run = 0; run < (count ? Number(count) : 1); run++) {
       const r = await timeRebuild(where);
-      console.log(JSON.stringify({ events: r.events, seconds: Number(r.seconds.toFixed(2)), wall_events_per_s: Math.round(r.wallPerS), cpu_events_per_s: Math.round(r.cpuPerS), main_thread_cpu_events_per_s: Math.round(r.mainCpuPerS), read_cpu_share: Number(r.readCpuShare.toFixed(2)), load1: Number(loadavg()[0]?.toFixed(2)) }));
+      console.log(JSON.stringify({ events: r.events, seconds: Number(r.seconds.toFixed(2)), wall_events_per_s: Math.round(r.wallPerS), cpu_events_per_s: Math.round(r.cpuPerS), main_thread_cpu_events_per_s: Math.round(r.mainCpuPerS), load1: Number(loadavg()[0]?.toFixed(2)) }));
     }
   } else {
     console.error('usage: rebuild.bench.ts make <dir> [events] | time <events.sqlite> [runs]');
