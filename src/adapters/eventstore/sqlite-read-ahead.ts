@@ -26,7 +26,8 @@ export interface ReadAhead {
   /** The FULL page read ahead for exactly this query, position and size; undefined otherwise. */
   take(sql: string, from: number, limit: number): Promise<RawRow[] | undefined>;
   /**
-   * Says the caller will next take the page after `from`: the thread reads it and the few after it.
+   * Says the caller will next take the page after `from`: the thread reads it (and the pages after it,
+   * up to `pagesAhead`).
    * Pages read ahead for other positions, queries or sizes are dropped.
    */
   readNext(sql: string, from: number, limit: number): void;
