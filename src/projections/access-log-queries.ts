@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { AccessLogRow } from './access-log.js';
+import { accessLogRowColumns, decodeAccessLogRow, type AccessLogColumns } from './access-log-row-codec.js';
 import { accessLogProjection } from './access-log.js';
 import { onFirstUse } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
@@ -39,12 +40,12 @@ export function createAccessLog(db: Database.Database, status: ReadModelStatus):
     if (filter.sessionId) where.push('session_id = @sessionId');
     if (filter.decision) where.push('decision = @decision');
     if (filter.status) where.push('status = @status');
-    const sql = `SELECT position, row FROM access_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT @limit`;
+    const sql = `SELECT ${accessLogRowColumns} FROM access_log WHERE ${where.join(' AND ')} ORDER BY position LIMIT @limit`;
     let statement = prepared.get(sql);
     if (!statement) prepared.set(sql, (statement = db.prepare(sql)));
     return statement;
   };
-  const byId = onFirstUse(() => db.prepare('SELECT row FROM access_log WHERE request_id = ?').pluck());
+  const byId = onFirstUse(() => db.prepare(`SELECT ${accessLogRowColumns} FROM access_log WHERE request_id = ?`));
   const inFlight = onFirstUse(() => db.prepare("SELECT request_id FROM access_log WHERE status IN ('ready', 'running') ORDER BY position").pluck());
 
   function* pages(filter: AccessLogFilter = {}, pageSize = 500): Generator<AccessLogRow[]> {
@@ -61,11 +62,11 @@ export function createAccessLog(db: Database.Database, status: ReadModelStatus):
     };
     let after = -1;
     for (;;) {
-      const found = statement.all({ ...params, after }) as { position: number; row: string }[];
+      const found = statement.all({ ...params, after }) as AccessLogColumns[];
       if (found.length === 0) return;
-      yield found.map((r) => JSON.parse(r.row) as AccessLogRow);
+      yield found.map(decodeAccessLogRow);
       if (found.length < pageSize) return;
-      after = (found[found.length - 1] as { position: number }).position;
+      after = (found[found.length - 1] as AccessLogColumns).position;
     }
   }
 
@@ -74,8 +75,8 @@ export function createAccessLog(db: Database.Database, status: ReadModelStatus):
     rows: (filter) => [...pages(filter)].flat(),
     get(requestId) {
       status.assertReady(name);
-      const json = byId().get(requestId) as string | undefined;
-      return json === undefined ? undefined : (JSON.parse(json) as AccessLogRow);
+      const stored = byId().get(requestId) as AccessLogColumns | undefined;
+      return stored === undefined ? undefined : decodeAccessLogRow(stored);
     },
     inFlight() {
       status.assertReady(name);

@@ -2,7 +2,7 @@
  * The masking report: per delivered result, which columns were masked, by which rule, from which
  * source columns, and what the content detectors found; with totals by rule and by detector, so an
  * auditor can sample "what did the agent see" without reading results. Persisted in `masking_items`
- * (one row per masked result, time and requester indexed) and `masking_facts` (what a request in
+ * (one row per masked result, time and requester indexed, the item packed: masking-item-codec.ts) and `masking_facts` (what a request in
  * flight brings to its item; dropped once the request ends).
  */
 import type Database from 'better-sqlite3';
@@ -10,6 +10,7 @@ import type { FoldableEvent } from '../domain/ports.js';
 import { requestEventOf } from '../domain/request/request-stream.js';
 import { statusAfter, terminalStatuses } from '../domain/request/request-status.js';
 import { batchRows, type BatchRows } from './batch-rows.js';
+import { decodeMaskingItem, encodeMaskingItem, maskingItemColumns, type MaskingItemColumns } from './masking-item-codec.js';
 import type { SqlProjection } from './projection.js';
 import { unreadByReadModels } from './unread-data.js';
 import { onFirstUse } from './read-model-db.js';
@@ -63,7 +64,8 @@ interface RequestFacts {
 
 export const maskingReportProjection: SqlProjection = {
   name: 'masking_report',
-  version: 1,
+  // 2: items packed (masking-item-codec.ts), a smaller write.
+  version: 2,
   unreadData: unreadByReadModels,
   create(db: Database.Database) {
     db.exec(`
@@ -91,7 +93,7 @@ export const maskingReportProjection: SqlProjection = {
     return {
       apply(event) {
         const item = fold(facts, event);
-        if (item) insertItem.run(item.item.position, item.item.requestId, Date.parse(item.item.time), item.item.subject, item.item.email, item.actor, JSON.stringify(item.item));
+        if (item) insertItem.run(item.item.position, item.item.requestId, Date.parse(item.item.time), item.item.subject, item.item.email, item.actor, encodeMaskingItem(item.item));
       },
       flush: () => facts.flush(),
       discard: () => facts.discard(),
@@ -154,7 +156,7 @@ function fold(requests: BatchRows<RequestFacts>, recorded: FoldableEvent): { ite
 
 export function createMaskingReport(db: Database.Database, status: ReadModelStatus): MaskingReportReader {
   const page = onFirstUse(() => db.prepare(`
-    SELECT position, item FROM masking_items
+    SELECT ${maskingItemColumns} FROM masking_items
     WHERE position > @after AND time_ms >= @from AND time_ms < @to AND (@principal IS NULL OR @principal IN (subject, email, actor))
     ORDER BY position LIMIT @limit`));
   return {
@@ -168,9 +170,9 @@ export function createMaskingReport(db: Database.Database, status: ReadModelStat
       let detectorHits = 0;
       let requestsWithMasking = 0;
       for (let after = -1; ; ) {
-        const rows = page().all({ ...params, after }) as { position: number; item: string }[];
+        const rows = page().all({ ...params, after }) as MaskingItemColumns[];
         for (const row of rows) {
-          const item = JSON.parse(row.item) as MaskingReportItem;
+          const item = decodeMaskingItem(row);
           items.push(item);
           if (item.maskedColumns.length > 0 || item.detectorHits.length > 0) requestsWithMasking += 1;
           for (const column of item.maskedColumns) {

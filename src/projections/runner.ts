@@ -7,7 +7,7 @@
  */
 import type { Subscription } from 'rxjs';
 import type { EventStore, FoldableEvent, RecordedEvent, Logger } from '../domain/ports.js';
-import { applyPage, type TrackedProjection } from './apply-page.js';
+import { applyPage, applyPagesInOneTransaction, type TrackedProjection } from './apply-page.js';
 import type { Projection, SqlProjection } from './projection.js';
 import type { ReadModelDb } from './read-model-db.js';
 import type { ReadModelStatus } from './read-model-status.js';
@@ -38,12 +38,21 @@ export interface RunnerDeps {
 }
 
 const retryMs = 1000;
+/**
+ * The catch-up before serving applies 4 pages' worth of events per transaction and reads them an
+ * eighth of a page at a time (why: applyPagesInOneTransaction). Measured on a 200k-event rebuild with
+ * npm start's heap settings: objects promoted out of the young generation fell from 182 to 57–121 MB
+ * and the event loop's CPU per event by ~6 % against one 2,000-event page per transaction.
+ */
+const catchUpPagesPerTransaction = 4;
+const catchUpReadsPerPage = 8;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function startProjectionRunner(deps: RunnerDeps): Promise<ProjectionRunner> {
   const { store, readModels, status, logger } = deps;
   // 2,000 rather than 5,000: a page's events stay alive until it is applied, and smaller pages cost
   // the garbage collector less than the extra commits cost (rebuild bench, alternated: +10 % events/s).
+  // The catch-up before serving reads smaller pages and commits bigger transactions (see below).
   const pageSize = deps.pageSize ?? 2000;
   const head = await store.headPosition();
   const tracked = deps.projections.map((definition) => open(definition, head));
@@ -54,13 +63,15 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
       ? store.readForProjections({ ...options, unread: unreadByAll(targets.map((t) => t.definition.unreadData)) })
       : store.readAll(options);
 
-  // Resume (or build afresh) synchronously in pages, so the gateway serves only whole read models.
+  // Resume (or build afresh) before serving, so the gateway serves only whole read models. Nothing
+  // else uses the read-model connection yet: a transaction may span several reads (apply-page.ts).
   let catching = tracked.filter((t) => t.ready && t.position < head);
+  const readSize = Math.max(1, Math.floor(pageSize / catchUpReadsPerPage));
   while (catching.length > 0) {
-    const from = Math.min(...catching.map((t) => t.position));
-    const page = await readPage(catching, { from, maxCount: pageSize });
-    if (page.length === 0) break;
-    applyPage(readModels, page, catching, logger);
+    const targets = catching;
+    const read = (from: number) => readPage(targets, { from, maxCount: readSize });
+    const applied = await applyPagesInOneTransaction(readModels, targets, logger, read, pageSize * catchUpPagesPerTransaction);
+    if (applied === 0) break;
     catching = catching.filter((t) => t.position < head);
   }
 
