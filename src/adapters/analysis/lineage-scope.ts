@@ -194,6 +194,10 @@ class SelectScope {
     const joined = this.joinSources.get(join);
     const index = joined === undefined ? -1 : this.sources.indexOf(joined);
     if (index <= 0 || joined === undefined) notHandled('a USING join that cannot be placed');
+    // polyglot looks for a USING column inside derived tables and CTEs on the left too, by its own
+    // reading of their select lists (`t.*` over several sources: every source's columns), so it may
+    // report a column no output of theirs has; any of them on the left is left to it.
+    if (this.sources.slice(0, index).some((source) => !source.table)) notHandled('USING after a derived table');
     const before = this.sources.slice(0, index).filter((source) => source.columns.has(name));
     if (before.length !== 1) notHandled('a USING column several earlier sources have');
     // polyglot places a USING column only between catalogued tables (a derived side is left unplaced).
