@@ -104,6 +104,11 @@ describe('SQLite store: the rebuild read', () => {
       'a time that is not a string': ['metadata = ?', ['{"correlationId":"c","occurredAt":5,"schemaVersion":1}']],
       'a session that is not a string': ['metadata = json_set(metadata, \'$.sessionId\', 7)', []],
       'metadata that is not an object': ['metadata = ?', ['[1, 2]']],
+      // The page is handed over as one JSON text: data must not be able to end its row early, nor
+      // be read more kindly there (JSON5) than JSON.parse reads it, nor pass as text when it is not.
+      'data that would close its row in a page': ['data = ?', ['{"requestId":"x"}],[999999,"request-x","QueryRequested",{}']],
+      'data in JSON5': ['data = ?', ["{requestId: 'x'}"]],
+      'data stored as a blob': ['data = CAST(data AS BLOB)', []],
     } as const;
     // Every event whose data is handed over (a whole data left unread is checked when read: next test).
     const handedOver = log.filter((e) => unreadByReadModels[e.type] !== '*').map((e) => e.position);
@@ -119,6 +124,32 @@ describe('SQLite store: the rebuild read', () => {
         });
       }),
       { numRuns: 30 },
+    );
+  });
+
+  it('hands over any data text exactly as JSON.parse reads it, and refuses, naming the position, what JSON.parse refuses', async () => {
+    // Types whose data is handed over whole, so the expected data is JSON.parse of the stored text.
+    const whole = log.filter((e) => unreadByReadModels[e.type] === undefined).map((e) => e.position);
+    const json = fc.jsonValue().map((value) => JSON.stringify(value));
+    // Valid JSON with a few characters put in somewhere: mostly invalid, sometimes JSON5-ish or still valid.
+    const nearlyJson = json.chain((text) => fc.tuple(fc.nat(text.length), fc.string({ maxLength: 3, unit: fc.constantFrom(',', ']', '}', '"', "'", ' ', '\\', 'a', '0', '.', '\u2028', '\ufeff') })).map(([at, put]) => text.slice(0, at) + put + text.slice(at)));
+    const odd = fc.constantFrom('{"a":1}\n', ' {"a":1} ', '{"a":1,"a":2}', '{"__proto__":{"x":1}}', '{"n":1e999}', '{"n":-0}', '{"n":123456789012345678901234567890}', '{"s":"\\u0000\\ud800"}', '{"a":[1,2,]}', '{a:1}', 'NaN', '[' .repeat(1200) + ']'.repeat(1200));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...whole), fc.oneof(json, nearlyJson, odd), async (position, text) => {
+        let expected: { data: unknown } | undefined;
+        try {
+          expected = { data: JSON.parse(text) };
+        } catch {
+          expected = undefined;
+        }
+        await damaged(position, 'data = ?', [text], async () => {
+          if (expected === undefined) return void (await assert.rejects(readAllForProjections(), refusedAt(position), text));
+          const event = (await readAllForProjections()).find((e) => e.position === position);
+          assert.ok(event);
+          assert.deepEqual(event.data, expected.data, text);
+        });
+      }),
+      { numRuns: 150 },
     );
   });
 

@@ -19,12 +19,15 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { readAheadThreadSource } from './sqlite-read-ahead-thread.js';
 
-/** A row as the page query returns it (better-sqlite3 `raw()`). */
-export type RawRow = unknown[];
+/** A page as its query returns it: how many rows, and the rows as one JSON text (sqlite-projection-reads.ts). */
+export interface JsonPage {
+  readonly count: number;
+  readonly text: string;
+}
 
 export interface ReadAhead {
   /** The FULL page read ahead for exactly this query, position and size; undefined otherwise. */
-  take(sql: string, from: number, limit: number): Promise<RawRow[] | undefined>;
+  take(sql: string, from: number, limit: number): Promise<JsonPage | undefined>;
   /**
    * Says the caller will next take the page after `from`: the thread reads it (and the pages after it,
    * up to `pagesAhead`).
@@ -39,10 +42,10 @@ interface Pending {
   readonly sql: string;
   readonly from: number;
   readonly limit: number;
-  readonly rows: Promise<RawRow[] | undefined>;
+  readonly page: Promise<JsonPage | undefined>;
 }
 
-type FromThread = { readonly id: number; readonly rows: RawRow[] } | { readonly id: number; readonly error: string };
+type FromThread = { readonly id: number; readonly page: JsonPage } | { readonly id: number; readonly error: string };
 
 /**
  * Pages asked of the thread at a time. One is enough when the thread has a core of its own (it reads a
@@ -50,7 +53,7 @@ type FromThread = { readonly id: number; readonly rows: RawRow[] } | { readonly 
  * busy machine, but the pages waiting in the heap outlived scavenges: with three, 143–159 MB were
  * promoted out of the young generation on a 200k rebuild, against 64–120 MB with one.
  */
-const pagesAhead = 1;
+const pagesAhead = 2;
 
 const matches = (page: Pending, sql: string, from: number, limit: number): boolean => page.sql === sql && page.from === from && page.limit === limit;
 
@@ -74,14 +77,14 @@ export function sqliteReadAhead(settings: { readonly file: string; readonly busy
   // A thread that failed (it could not open the file, say) is not started again: the caller reads.
   let failed = false;
   // Reads the thread has not answered yet, across every thread started: each settles exactly once.
-  const waiting = new Map<number, (rows: RawRow[] | undefined) => void>();
+  const waiting = new Map<number, (page: JsonPage | undefined) => void>();
 
-  const settle = (id: number, rows: RawRow[] | undefined): void => {
+  const settle = (id: number, page: JsonPage | undefined): void => {
     const resolve = waiting.get(id);
     if (!resolve) return;
     waiting.delete(id);
     if (waiting.size === 0) thread?.worker.unref();
-    resolve(rows);
+    resolve(page);
   };
 
   const spawn = (): Thread => {
@@ -90,7 +93,7 @@ export function sqliteReadAhead(settings: { readonly file: string; readonly busy
     worker.on('message', (message: FromThread) => {
       started.reads.delete(message.id);
       // A read the thread could not make is read again by the caller, who reports what is wrong.
-      settle(message.id, 'rows' in message ? message.rows : undefined);
+      settle(message.id, 'page' in message ? message.page : undefined);
     });
     worker.on('error', () => {
       failed = true;
@@ -103,14 +106,14 @@ export function sqliteReadAhead(settings: { readonly file: string; readonly busy
     return started;
   };
 
-  const ask = (sql: string, from: number, limit: number): Promise<RawRow[] | undefined> => {
+  const ask = (sql: string, from: number, limit: number): Promise<JsonPage | undefined> => {
     thread ??= spawn();
     const id = ++nextId;
-    const rows = new Promise<RawRow[] | undefined>((resolve) => waiting.set(id, resolve));
+    const page = new Promise<JsonPage | undefined>((resolve) => waiting.set(id, resolve));
     thread.reads.add(id);
     thread.worker.ref();
     thread.worker.postMessage({ kind: 'read', id, sql, from, limit });
-    return rows;
+    return page;
   };
 
   const stop = async (): Promise<void> => {
@@ -135,8 +138,8 @@ export function sqliteReadAhead(settings: { readonly file: string; readonly busy
         pending = [];
         return undefined;
       }
-      const rows = await found.rows;
-      if (rows?.length === limit) return rows;
+      const page = await found.page;
+      if (page?.count === limit) return page;
       // A short page reached the head when it was read: the pages asked after it hold nothing useful.
       pending = [];
       return undefined;
@@ -150,7 +153,7 @@ export function sqliteReadAhead(settings: { readonly file: string; readonly busy
       // Were one not full, the page after it is asked for another position and is not used.
       for (let next = pending.at(-1)?.from ?? from - limit; pending.length < pagesAhead; ) {
         next += limit;
-        pending.push({ sql, from: next, limit, rows: ask(sql, next, limit) });
+        pending.push({ sql, from: next, limit, page: ask(sql, next, limit) });
       }
       clearTimeout(unclaimed);
       unclaimed = setTimeout(() => void stop(), unclaimedStopMs).unref();
