@@ -41,18 +41,25 @@ export function applyPage(readModels: ReadModelDb, page: readonly FoldableEvent[
  * small commits rewrite the same ones). The transaction spans the reads' awaits, so only a caller that
  * has the read-model connection to itself may use this: the runner's catch-up before the gateway
  * serves. Returns how many events were applied (0: nothing left to read).
+ *
+ * The folds' write-behind caches are written out every `flushEvery` events, inside the transaction:
+ * a cache held for the whole transaction kept every row it touched alive through several scavenges
+ * (on a 200k-event rebuild, 86 MB promoted out of the young generation against 20 MB with a flush
+ * every 1,000 events); a request whose events straddle a flush has its row read back once.
  */
 export async function applyPagesInOneTransaction(
   readModels: ReadModelDb,
   targets: readonly TrackedProjection[],
   logger: Logger,
   read: (from: number) => Promise<readonly FoldableEvent[]>,
-  maxEvents: number,
+  sizes: { readonly maxEvents: number; readonly flushEvery: number },
 ): Promise<number> {
+  const { maxEvents, flushEvery } = sizes;
   if (targets.length === 0) return 0;
   const { db } = readModels;
   let from = Math.min(...targets.map((t) => t.position));
   let applied = 0;
+  let sinceFlush = 0;
   db.exec('BEGIN IMMEDIATE');
   try {
     while (applied < maxEvents) {
@@ -62,6 +69,11 @@ export async function applyPagesInOneTransaction(
       foldEvents(page, targets, logger);
       applied += page.length;
       from = last;
+      sinceFlush += page.length;
+      if (sinceFlush >= flushEvery) {
+        for (const target of targets) target.applier.flush();
+        sinceFlush = 0;
+      }
     }
     if (applied > 0) finishPage(readModels, targets, from);
     db.exec('COMMIT');

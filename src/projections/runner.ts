@@ -70,7 +70,7 @@ export async function startProjectionRunner(deps: RunnerDeps): Promise<Projectio
   while (catching.length > 0) {
     const targets = catching;
     const read = (from: number) => readPage(targets, { from, maxCount: readSize });
-    const applied = await applyPagesInOneTransaction(readModels, targets, logger, read, pageSize * catchUpPagesPerTransaction);
+    const applied = await applyPagesInOneTransaction(readModels, targets, logger, read, { maxEvents: pageSize * catchUpPagesPerTransaction, flushEvery: Math.max(1, Math.floor(pageSize / 2)) });
     if (applied === 0) break;
     catching = catching.filter((t) => t.position < head);
   }
