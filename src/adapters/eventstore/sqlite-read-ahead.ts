@@ -48,10 +48,12 @@ interface Pending {
 type FromThread = { readonly id: number; readonly page: JsonPage } | { readonly id: number; readonly error: string };
 
 /**
- * Pages asked of the thread at a time. One is enough when the thread has a core of its own (it reads a
- * page in a fraction of the time the event loop folds one). More kept the event loop from waiting on a
- * busy machine, but the pages waiting in the heap outlived scavenges: with three, 143–159 MB were
- * promoted out of the young generation on a 200k rebuild, against 64–120 MB with one.
+ * Pages asked of the thread at a time. With one, the event loop waited for the thread 0.43–0.65 s of a
+ * 200k-event rebuild: the thread shares the second core with V8's garbage-collector helpers. Pages
+ * handed over as rows kept more ahead from paying off (each row's strings outlived scavenges: 143–159
+ * MB promoted with three against 64–120 MB with one); a page is now one string. Alternated, six runs
+ * each: two ahead 98–116k events/s (median 108k), one ahead 83–119k (median 93k) (bench/README.md,
+ * "Projection rebuild, fifth pass").
  */
 const pagesAhead = 2;
 
