@@ -15,7 +15,7 @@
  * change shows (docs/evidence.md).
  */
 import { LedgergateError } from '../../domain/errors.js';
-import { chainHash, genesisHash } from '../../domain/evidence/event-hash.js';
+import { createChainHasher, genesisHash, type ChainHasher } from '../../domain/evidence/event-hash.js';
 import type { EventStore, RecordedEvent } from '../../domain/ports.js';
 
 /** `position` is the evidence sequence number; `storePosition` is where the store keeps the event. */
@@ -43,7 +43,26 @@ export interface ChainedReadOptions {
    * getting no bundle at all).
    */
   readonly tolerateGaps?: boolean;
+  /** Longest run of work between two turns of the event loop, in ms (default `defaultSliceMs`). */
+  readonly sliceMs?: number;
+  /**
+   * After each slice, leave the event loop free this long (ms) instead of only letting it turn once:
+   * the sealer's read, a background chore that must not take half the loop from requests while it runs.
+   */
+  readonly restMs?: number;
+  /** The clock the slices are measured with (tests pass their own). */
+  readonly now?: () => number;
 }
+
+/**
+ * Why the read lets the event loop turn every few milliseconds, not only between pages: the sealer
+ * reads every event since the last seal and recomputes its hash, and a page of 1,000 events with
+ * delivered results (each parsed whole and canonicalised for its hash) held the event loop 120–230 ms
+ * — the stalls behind the bench's "beside heavy statements" p99 over 100 ms, every seal, about every
+ * two seconds under load (bench/README.md, "The sealer held the event loop"). One event is still
+ * hashed in one go: a 1 MB statement takes a few milliseconds.
+ */
+export const defaultSliceMs = 3;
 
 export async function* readChainedEvents(store: EventStore, options: ChainedReadOptions): AsyncGenerator<ChainedEvent> {
   const pageSize = options.pageSize ?? 1000;
@@ -51,12 +70,20 @@ export async function* readChainedEvents(store: EventStore, options: ChainedRead
   let cursor = options.anchor.storePosition;
   let sequence = options.anchor.sequence;
   let prevHash = options.anchor.hash;
-  let first = true;
+  // Canonical bytes written into one reused buffer: about twice as fast as building each as a string.
+  const hasher = createChainHasher();
+  const now = options.now ?? (() => performance.now());
+  const sliceMs = options.sliceMs ?? defaultSliceMs;
+  let turnStarted = now();
+  const turnIfLong = async (): Promise<void> => {
+    if (now() - turnStarted < sliceMs) return;
+    if (options.restMs) await new Promise<void>((resolve) => setTimeout(resolve, options.restMs));
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+    turnStarted = now();
+  };
   while (cursor < until) {
-    // Requests waiting on the event loop go between pages: hashing a page of big events (a 1 MB
-    // statement recorded as refused) takes milliseconds, and a sealer's range can hold many pages.
-    if (!first) await new Promise<void>((resolve) => setImmediate(resolve));
-    first = false;
+    // Requests waiting on the event loop go between slices of the work (defaultSliceMs says why).
+    await turnIfLong();
     const page = await store.readAll({ from: cursor, maxCount: pageSize });
     if (page.length === 0) return;
     for (const event of page) {
@@ -69,18 +96,19 @@ export async function* readChainedEvents(store: EventStore, options: ChainedRead
           position: expected,
         });
       }
-      const chained = chain({ ...event, position: number, storePosition: event.position }, prevHash, options.verifyStoredHashes ?? false);
+      const chained = chain(hasher, { ...event, position: number, storePosition: event.position }, prevHash, options.verifyStoredHashes ?? false);
       prevHash = chained.hash;
       sequence = number;
       cursor = event.position;
       yield chained;
+      await turnIfLong();
     }
   }
 }
 
-function chain(event: RecordedEvent & { storePosition: number }, prevHash: string, verify: boolean): ChainedEvent {
-  if (event.hash === undefined) return { ...event, prevHash, hash: chainHash(prevHash, event) };
-  if (verify && (event.prevHash !== prevHash || chainHash(prevHash, event) !== event.hash)) {
+function chain(hasher: ChainHasher, event: RecordedEvent & { storePosition: number }, prevHash: string, verify: boolean): ChainedEvent {
+  if (event.hash === undefined) return { ...event, prevHash, hash: hasher.hash(prevHash, event) };
+  if (verify && (event.prevHash !== prevHash || hasher.hash(prevHash, event) !== event.hash)) {
     throw new LedgergateError('internal', `Event log hash chain is broken at position ${event.position}; refusing to seal`, {
       position: event.position,
     });

@@ -19,7 +19,7 @@ import { sealBodyOf, sealHash, sealSigningInput, sealStreamName, sealWithSignatu
 import { createSignatureChecker } from '../../domain/evidence/signature-check.js';
 import type { Sealed } from '../../domain/events/system-events.js';
 import type { EventStore, Signer } from '../../domain/ports.js';
-import { genesisAnchor, readChainedEvents, type ChainAnchor } from './chained-events.js';
+import { defaultSliceMs, genesisAnchor, readChainedEvents, type ChainAnchor } from './chained-events.js';
 
 export interface SealerOptions {
   readonly store: EventStore;
@@ -115,7 +115,8 @@ export function startSealer(options: SealerOptions): Sealer {
     let toPosition = anchor.sequence;
     let toStorePosition = anchor.storePosition;
     let substantive = 0;
-    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true });
+    // Half the event loop at most while it reads: requests are served between its slices (chained-events.ts).
+    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true, restMs: defaultSliceMs });
     for await (const event of events) {
       merkle.addHex(event.hash);
       lastEventHash = event.hash;
