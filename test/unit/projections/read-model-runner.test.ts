@@ -73,6 +73,10 @@ async function start(store: EventStore, readModelDb: ReadModelDb, projections: r
   return { readModels, runner };
 }
 
+/** The indexes a file's tables have beyond their keys (what readers look rows up by), by name. */
+const readersIndexes = (readModelDb: ReadModelDb): string[] =>
+  readModelDb.db.prepare("SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").pluck().all() as string[];
+
 /** The real audit routes and problem mapping, for an auditor (authentication is not under test here). */
 async function serveAudit(store: EventStore, readModels: ReturnType<typeof createReadModels>, runner: ProjectionRunner): Promise<{ url: string; server: Server }> {
   const app = express();
@@ -174,6 +178,31 @@ for (const [label, wrap] of [['dense positions (SQLite store)', (s: EventStore) 
 }
 
 describe('persisted read models: one transaction per page', () => {
+  it('a new file is built with its readers\' indexes made at the end: the same indexes as its projections make, used by their reads', async () => {
+    const memory = createMemoryEventStore();
+    await appendRequests(memory, 0, 30);
+    const db = openReadModelDb({ dataDir: freshDir() });
+    const indexesSeen: string[][] = [];
+    // What the file holds while the first transaction is written: the folds' keys, not the readers' indexes.
+    const watching: SqlProjection = { ...readModelProjections[0]!, applier: (d) => {
+      const inner = readModelProjections[0]!.applier(d);
+      return { ...inner, flush: () => (indexesSeen.push(readersIndexes(db)), inner.flush()) };
+    } };
+    const projections = [watching, ...readModelProjections.slice(1)];
+    const { readModels, runner } = await start(memory, db, projections, 20);
+    runner.stop();
+    assert.ok(indexesSeen.length > 0 && indexesSeen.every((seen) => seen.length === 0), 'no reader index while building');
+    const made = openReadModelDb({ file: ':memory:' });
+    readModelProjections.forEach((p) => p.create(made.db));
+    assert.ok(readersIndexes(made).length >= 8);
+    assert.deepEqual(readersIndexes(db), readersIndexes(made));
+    const plan = db.db.prepare('EXPLAIN QUERY PLAN SELECT position FROM access_log WHERE session_id = ?').all('s') as { detail: string }[];
+    assert.match(plan.map((step) => step.detail).join(' '), /access_log_session/);
+    assert.equal(readModels.accessLog.rows().length, 30);
+    made.close();
+    db.close();
+  });
+
   it('a failed write rolls back the page’s rows and checkpoint together; the next start loses nothing and applies nothing twice', async () => {
     const memory = createMemoryEventStore();
     await appendRequests(memory, 0, 20);
@@ -199,6 +228,10 @@ describe('persisted read models: one transaction per page', () => {
     db.db.exec('DROP TRIGGER disk_full');
     const { readModels, runner } = await start(memory, db, projections, 50);
     assert.equal(readModels.accessLog.rows().length, 20);
+    const made = openReadModelDb({ file: ':memory:' });
+    projections.forEach((p) => p.create(made.db));
+    assert.deepEqual(readersIndexes(db), readersIndexes(made), 'a build stopped half-way has its readers\' indexes again after the next start');
+    made.close();
     assert.deepEqual(positionsIn(db), (await memory.readAll({ from: 0, maxCount: 10_000 })).map((e) => e.position));
     runner.stop();
     db.close();
