@@ -46,8 +46,9 @@ export interface ChainedReadOptions {
   /** Longest run of work between two turns of the event loop, in ms (default `defaultSliceMs`). */
   readonly sliceMs?: number;
   /**
-   * After each slice, leave the event loop free this long (ms) instead of only letting it turn once:
-   * the sealer's read, a background chore that must not take half the loop from requests while it runs.
+   * After a slice whose turn found other work waiting (the turn took `busyTurnMs` or more), leave the
+   * event loop free this long (ms) before the next: the sealer's read, a background chore that must not
+   * take half the loop from requests while it runs, yet goes at full speed on an idle gateway.
    */
   readonly restMs?: number;
   /** The clock the slices are measured with (tests pass their own). */
@@ -62,7 +63,9 @@ export interface ChainedReadOptions {
  * two seconds under load (bench/README.md, "The sealer held the event loop"). One event is still
  * hashed in one go: a 1 MB statement takes a few milliseconds.
  */
-export const defaultSliceMs = 3;
+export const defaultSliceMs = 2;
+/** A turn of the event loop that took this long (ms) ran other work: the loop is busy. */
+const busyTurnMs = 1;
 
 export async function* readChainedEvents(store: EventStore, options: ChainedReadOptions): AsyncGenerator<ChainedEvent> {
   const pageSize = options.pageSize ?? 1000;
@@ -77,8 +80,9 @@ export async function* readChainedEvents(store: EventStore, options: ChainedRead
   let turnStarted = now();
   const turnIfLong = async (): Promise<void> => {
     if (now() - turnStarted < sliceMs) return;
-    if (options.restMs) await new Promise<void>((resolve) => setTimeout(resolve, options.restMs));
-    else await new Promise<void>((resolve) => setImmediate(resolve));
+    const yielded = now();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.restMs && now() - yielded >= busyTurnMs) await new Promise<void>((resolve) => setTimeout(resolve, options.restMs));
     turnStarted = now();
   };
   while (cursor < until) {

@@ -115,8 +115,9 @@ export function startSealer(options: SealerOptions): Sealer {
     let toPosition = anchor.sequence;
     let toStorePosition = anchor.storePosition;
     let substantive = 0;
-    // Half the event loop at most while it reads: requests are served between its slices (chained-events.ts).
-    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true, restMs: defaultSliceMs });
+    // A fifth of a busy event loop at most while it reads: requests are served between its slices and
+    // rests (chained-events.ts); an idle gateway seals at full speed.
+    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true, restMs: 4 * defaultSliceMs });
     for await (const event of events) {
       merkle.addHex(event.hash);
       lastEventHash = event.hash;

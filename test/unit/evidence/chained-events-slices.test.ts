@@ -55,4 +55,34 @@ describe('reading the evidence chain in slices', () => {
       { numRuns: 25 },
     );
   });
+
+  it('rests between slices only while other work waits on the event loop (the sealer), and goes at full speed when it is idle', async () => {
+    const store = await storeWith(12);
+    // Work costs 1 ms per event on this clock; a busy neighbour's every turn costs 5 ms on it.
+    let clock = 0;
+    const read = async (busy: boolean): Promise<{ events: number; ms: number }> => {
+      let reading = true;
+      const neighbour = () => {
+        clock += 5;
+        if (reading) setImmediate(neighbour);
+      };
+      if (busy) setImmediate(neighbour);
+      const started = performance.now();
+      let events = 0;
+      for await (const event of readChainedEvents(store, { anchor: genesisAnchor, pageSize: 10_000, sliceMs: 10, restMs: 30, now: () => clock })) {
+        assert.ok(event.hash);
+        clock += 1;
+        events += 1;
+      }
+      reading = false;
+      return { events, ms: performance.now() - started };
+    };
+    const idle = await read(false);
+    const busy = await read(true);
+    assert.equal(idle.events, busy.events);
+    // At least one slice per ten events, each followed by a 30 ms rest when the neighbour was busy.
+    const slices = Math.floor(busy.events / 11);
+    assert.ok(busy.ms >= slices * 30, `busy: ${busy.ms} ms for ${slices} slices`);
+    assert.ok(idle.ms < slices * 30, `idle: ${idle.ms} ms, no rests`);
+  });
 });
