@@ -116,8 +116,9 @@ export function startSealer(options: SealerOptions): Sealer {
     let toStorePosition = anchor.storePosition;
     let substantive = 0;
     // A fifth of a busy event loop at most while it reads: requests are served between its slices and
-    // rests (chained-events.ts); an idle gateway seals at full speed.
-    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true, restMs: 4 * defaultSliceMs });
+    // rests (chained-events.ts); an idle gateway seals at full speed. Pages of 200: a page's events stay
+    // alive while the sealer rests, and delivered results are parsed whole to be hashed.
+    const events = readChainedEvents(store, { anchor, untilStorePosition: head, verifyStoredHashes: true, restMs: 4 * defaultSliceMs, pageSize: 200 });
     for await (const event of events) {
       merkle.addHex(event.hash);
       lastEventHash = event.hash;
